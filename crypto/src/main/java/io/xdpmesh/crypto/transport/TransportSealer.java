@@ -1,0 +1,60 @@
+package io.xdpmesh.crypto.transport;
+
+import static io.xdpmesh.crypto.transport.TransportData.HEADER_BYTES;
+import static io.xdpmesh.crypto.transport.TransportData.OVERHEAD;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Seals transport-data messages in place. One instance per sending thread; it counts refusals by
+ * {@link SealStatus} (index 0 counts messages sealed). Allocation-free and lock-free.
+ */
+public final class TransportSealer {
+    private final StatusCounters counters = new StatusCounters(SealStatus.NAMES);
+
+    public StatusCounters counters() {
+        return counters;
+    }
+
+    /**
+     * Seals the inner packet of {@code innerLen} bytes that the caller placed at
+     * {@code off + }{@link TransportData#PAYLOAD_OFFSET}: zero-pads it (to a multiple of 16, capped
+     * at {@code mtu}; {@code mtu <= 0} means no cap), encrypts it in place, appends the tag and
+     * writes the header at {@code off}, addressed to {@code kp}'s remote index with the keypair's
+     * next counter.
+     *
+     * @return the length of the message starting at {@code off}, or a negated {@link SealStatus}
+     */
+    public int seal(Keypair kp, MemorySegment seg, long off, int innerLen, int mtu, long now) {
+        if (kp == null || !kp.canSend(now)) {
+            return refuse(SealStatus.NO_VALID_KEYPAIR);
+        }
+        int padded = TransportData.paddedLength(innerLen, mtu);
+        if (off < 0 || seg.byteSize() - off < (long) OVERHEAD + padded) {
+            return refuse(SealStatus.NO_ROOM);
+        }
+        long counter = kp.nextSendCounter();
+        if (counter == -1) {
+            return refuse(SealStatus.COUNTER_EXHAUSTED);
+        }
+        long payload = off + HEADER_BYTES;
+        for (long i = payload + innerLen, end = payload + padded; i < end; i++) {
+            seg.set(ValueLayout.JAVA_BYTE, i, (byte) 0);
+        }
+        kp.sender().seal(seg, payload, padded, counter);
+        TransportData.writeHeader(seg, off, kp.remoteIndex(), counter);
+        counters.increment(0);
+        return OVERHEAD + padded;
+    }
+
+    /** Seals a keepalive (empty payload, 32 bytes) at {@code off}. */
+    public int sealKeepalive(Keypair kp, MemorySegment seg, long off, long now) {
+        return seal(kp, seg, off, 0, 0, now);
+    }
+
+    private int refuse(int status) {
+        counters.increment(status);
+        return -status;
+    }
+}
