@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Year;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -122,6 +124,15 @@ class WireGuardGoInteropTest {
         // The session Java initiated also carries traffic wireguard-go starts.
         assertPingsAnswered(Sh.run(30, "ip", "netns", "exec", nsA, "ping", "-n", "-c", "2", "-i", "0.2", "-W", "5", innerB), java);
         Set<Integer> types = stopCapture(capture);
+        // Wireshark's own WireGuard code, given wireguard-go's static private key, must find our
+        // MAC1 keyed for wireguard-go and decrypt our initiation to our static key and a TAI64N.
+        List<String[]> initiations = decodeInitiations(wgKey.privateKeyBase64());
+        assertEquals(1, initiations.size());
+        for (String[] f : initiations) {
+            assertEquals(wgKey.publicKeyBase64(), f[0], "MAC1 receiver");
+            assertEquals(javaKey.publicKeyBase64(), f[1], "decrypted static");
+            assertTrue(f[2].contains(String.valueOf(Year.now(ZoneOffset.UTC).getValue())), "decrypted timestamp " + f[2]);
+        }
 
         assertEquals(1, java.count(l -> l.startsWith("SESSION ") && l.contains("initiator=true")), java.transcript());
         assertEquals(0, java.count(l -> l.startsWith("SENT_RESPONSE")), "no second handshake needed\n" + java.transcript());
@@ -244,6 +255,22 @@ class WireGuardGoInteropTest {
         }
         assertTrue(frames > 0, "empty capture:\n" + r.out());
         return types;
+    }
+
+    /** Type-1 frames of the capture as (MAC1 receiver key, decrypted static key, decrypted timestamp). */
+    private List<String[]> decodeInitiations(String responderPrivateKey) throws IOException {
+        Path keylog = write("wg.keylog", "LOCAL_STATIC_PRIVATE_KEY = " + responderPrivateKey);
+        Sh.Result r = Sh.run(60, "tshark", "-n", "-r", dir.resolve("wg.pcapng").toString(), "-d", "udp.port==" + PORT + ",wg",
+                "-o", "wg.keylog_file:" + keylog, "-Y", "wg.type == 1", "-T", "fields", "-E", "separator=|",
+                "-e", "wg.receiver_pubkey", "-e", "wg.static", "-e", "wg.timestamp.value");
+        assertEquals(0, r.exit(), r.out());
+        List<String[]> rows = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            if (line.contains("|")) {
+                rows.add(line.trim().split("\\|", -1));
+            }
+        }
+        return rows;
     }
 
     private Path write(String name, String content) throws IOException {
