@@ -4,7 +4,7 @@ import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Our random 32-bit sender indexes and the peer each belongs to (a pending handshake or a session). */
+/** Our random non-zero 32-bit sender indexes and the peer each belongs to (a pending handshake or a session). */
 final class IndexTable {
     private final Map<Integer, NoisePeer> byIndex = new HashMap<>();
     private final SecureRandom random;
@@ -16,7 +16,8 @@ final class IndexTable {
     int allocate(NoisePeer peer) {
         while (true) {
             int index = random.nextInt();
-            if (byIndex.putIfAbsent(index, peer) == null) {
+            // Zero is valid on the wire, but the transport's index table reserves it for "none".
+            if (index != 0 && byIndex.putIfAbsent(index, peer) == null) {
                 return index;
             }
         }
