@@ -4,7 +4,7 @@ package io.xdpmesh.xdp.bpf;
 public final class Errno {
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, E2BIG = 7, EBADF = 9,
             EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19,
-            ENOTDIR = 20, EINVAL = 22, ENOSPC = 28, ERANGE = 34, ENOSYS = 38, ELOOP = 40,
+            ENOTDIR = 20, EINVAL = 22, ENOSPC = 28, ERANGE = 34, ENOSYS = 38, ELOOP = 40, ENOTSOCK = 88,
             EOPNOTSUPP = 95, EAFNOSUPPORT = 97, ENOTSUPP = 524;
 
     private Errno() {}
@@ -30,6 +30,7 @@ public final class Errno {
             case ERANGE -> "ERANGE";
             case ENOSYS -> "ENOSYS";
             case ELOOP -> "ELOOP";
+            case ENOTSOCK -> "ENOTSOCK";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case EAFNOSUPPORT -> "EAFNOSUPPORT";
             case ENOTSUPP -> "ENOTSUPP";
@@ -54,6 +55,7 @@ public final class Errno {
             case ENOSPC -> "No space left on device";
             case ERANGE -> "Numerical result out of range";
             case ENOSYS -> "Function not implemented";
+            case ENOTSOCK -> "Socket operation on non-socket";
             case EOPNOTSUPP -> "Operation not supported";
             case EAFNOSUPPORT -> "Address family not supported by protocol";
             case ENOTSUPP -> "Operation not supported (kernel ENOTSUPP)";

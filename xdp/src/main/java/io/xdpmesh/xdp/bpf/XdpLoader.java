@@ -126,6 +126,13 @@ public final class XdpLoader {
             if (h == null) {
                 throw foreign(ifname, id, attached);
             }
+            try {
+                XdpAttachment.unpin(dir);
+                pin(h, dir);
+            } catch (BpfException e) {
+                h.close();
+                throw e;
+            }
         }
         boolean ok = false;
         try {

@@ -34,25 +34,24 @@ public final class XskMap {
         int rc = Native.bpf().bpf_map_update_elem(fd, key, value, 0 /* BPF_ANY */);
         if (rc < 0) {
             int errno = -rc;
-            String why = errno == Errno.EOPNOTSUPP || errno == Errno.EBADF || errno == Errno.EINVAL
+            String why = errno == Errno.ENOTSOCK || errno == Errno.EOPNOTSUPP || errno == Errno.EBADF || errno == Errno.EINVAL
                     ? " (fd " + socketFd + " must be an AF_XDP socket; bind it before registering)" : "";
             throw new BpfException(BpfException.Reason.SYSTEM, errno, "cannot register socket fd " + socketFd
                     + " for queue " + queueId + " of " + ifname + ": " + Errno.describe(errno) + why);
         }
     }
 
-    /** Removes the socket of {@code queueId}; returns false when none was registered. */
-    public synchronized boolean unregister(int queueId) {
+    /**
+     * Removes the socket of {@code queueId} (a no-op when none is registered: the kernel does not
+     * tell). Frames on that queue then meet the no-socket policy. Closing a socket also removes it.
+     */
+    public synchronized void unregister(int queueId) {
         checkQueue(queueId);
         key.putInt(0, queueId);
         int rc = Native.bpf().bpf_map_delete_elem(fd, key);
-        if (rc == -Errno.ENOENT) {
-            return false;
-        }
-        if (rc < 0) {
+        if (rc < 0 && rc != -Errno.ENOENT) {
             throw BpfErrors.of(BpfErrors.Op.MAP_DELETE, -rc, ProgramHandles.MAP_XSKS + " queue " + queueId);
         }
-        return true;
     }
 
     /** rx queues of the interface (-1 when unknown); valid queue ids are 0..rxQueues-1. */
