@@ -37,6 +37,8 @@ final class KernelNet implements AutoCloseable {
         sh("ip netns add " + name);
         namespaces.add(name);
         sh("ip -n " + name + " link set lo up");
+        // No IPv6 chatter (router/neighbour solicitations, MLD): frame counts stay exact.
+        sh("ip netns exec " + name + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
         return name;
     }
 
@@ -99,18 +101,27 @@ final class KernelNet implements AutoCloseable {
     }
 
     static Result run(int timeoutSeconds, String cmd) throws IOException {
-        Process p = new ProcessBuilder("sh", "-c", cmd).redirectErrorStream(true).start();
+        Path out = Files.createTempFile("xm-cmd", ".out");
         try {
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                return new Result(-1, new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            Process p = new ProcessBuilder("sh", "-c", cmd).redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).start();
+            int exit;
+            try {
+                if (p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    exit = p.exitValue();
+                } else {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    exit = -1;
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
             }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
+            return new Result(exit, Files.readString(out, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
         }
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
     static String sh(String cmd) throws IOException {

@@ -88,9 +88,22 @@ public final class Echo extends Forwarder {
             Frames.putBe16(l4 + 2, ~sum & 0xffff);
             icmpEchoes++;
         } else if (proto == Frames.IPPROTO_UDP && Frames.be16(l4 + 2) == udpPort) {
+            int ulen = Frames.be16(l4 + 4);
+            if (ulen < Frames.UDP_HLEN || l4 + ulen > f + len) {
+                return false;
+            }
             int sp = Frames.be16(l4);
             Frames.putBe16(l4, udpPort);
             Frames.putBe16(l4 + 2, sp);
+            if (Frames.be16(l4 + 6) != 0) {
+                // A sender on veth may have left only the pseudo-header sum ("checksum offload"):
+                // recompute the whole checksum rather than trust the field.
+                Frames.putBe16(l4 + 6, 0);
+                int pseudo = (Frames.be16(ip + 12) + Frames.be16(ip + 14) + Frames.be16(ip + 16)
+                        + Frames.be16(ip + 18) + Frames.IPPROTO_UDP + ulen);
+                int c = Frames.checksum(l4, ulen, pseudo);
+                Frames.putBe16(l4 + 6, c == 0 ? 0xffff : c);
+            }
             udpEchoes++;
         } else {
             return false;

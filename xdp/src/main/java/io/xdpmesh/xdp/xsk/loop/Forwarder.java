@@ -25,6 +25,10 @@ public abstract class Forwarder implements Agent {
         this.batch = batch;
     }
 
+    /** One duty-cycle iteration; returns the descriptors handled (0: idle). Never throws checked. */
+    @Override
+    public abstract int doWork();
+
     /** Completed TX frames back to the stack, then the fill ring topped up from the stack. */
     protected final void recycle(XskSocket s, FrameStack frames) {
         s.completion().drainTo(frames, Integer.MAX_VALUE);
