@@ -198,6 +198,7 @@ class XskXdpKernelTest {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
                 long now = 0;
                 long lastBack = -1;
+                long t0 = System.nanoTime();
                 long stallEnd = Long.MAX_VALUE;
                 while (sink.rxPackets() < total && (now = System.nanoTime()) < deadline && now < stallEnd) {
                     if (sink.rxPackets() != lastBack) {
@@ -216,6 +217,8 @@ class XskXdpKernelTest {
                     sink.doWork();
                 }
                 long allocated = threads.getThreadAllocatedBytes(tid) - allocStart;
+                System.out.printf("l2fwd lockstep round trip (gen+l2fwd+sink on one thread): %d frames, %.2f Mpps, %d kicks%n",
+                        sink.rxPackets(), sink.rxPackets() / ((now - t0) / 1e3), gen.kicks() + fwd.kicks() + sink.kicks());
                 long gcs = gcCount() - gcStart;
                 XskStatistics st = sa.statistics(new XskStatistics());
                 XskStatistics stB = sb.statistics(new XskStatistics());

@@ -25,6 +25,7 @@ public final class Echo extends Forwarder {
         this.frames = frames;
         this.base = socket.umem().address();
         this.udpPort = udpPort;
+        recycle(socket, frames); // fill ring primed before the first frame can arrive
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.agrona.concurrent.Agent;
 
 import io.xdpmesh.xdp.xsk.FillRing;
 import io.xdpmesh.xdp.xsk.FrameStack;
+import io.xdpmesh.xdp.xsk.TxRing;
 import io.xdpmesh.xdp.xsk.XskSocket;
 
 /**
@@ -40,8 +41,14 @@ public abstract class Forwarder implements Agent {
         }
     }
 
+    /**
+     * Kicks only when the TX ring holds descriptors the kernel has not taken yet and the kernel
+     * asks for it: on veth need_wakeup is always set, so an idle loop would otherwise make a
+     * syscall per iteration.
+     */
     protected final void kickTx(XskSocket s) {
-        if (s.tx().needsWakeup()) {
+        TxRing tx = s.tx();
+        if (tx.free(tx.size()) < tx.size() && tx.needsWakeup()) {
             kicks++;
             s.kickTxAlways();
         }

@@ -22,6 +22,7 @@ public final class L2Fwd extends Forwarder {
         this.socket = socket;
         this.frames = frames;
         this.base = socket.umem().address();
+        recycle(socket, frames); // fill ring primed before the first frame can arrive
     }
 
     @Override

@@ -13,6 +13,7 @@ public final class RxDrop extends Forwarder {
         super(batch);
         this.socket = socket;
         this.frames = frames;
+        recycle(socket, frames); // fill ring primed before the first frame can arrive
     }
 
     @Override

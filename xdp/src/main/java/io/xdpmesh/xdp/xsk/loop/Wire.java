@@ -24,6 +24,8 @@ public final class Wire extends Forwarder {
         this.a = a;
         this.b = b;
         this.frames = frames;
+        recycle(a, frames); // fill rings primed before the first frame can arrive
+        recycle(b, frames);
     }
 
     @Override
