@@ -408,6 +408,11 @@ public final class XskSocket implements AutoCloseable {
         return checkKick(kick.rx());
     }
 
+    /** Unconditional fill/RX wake-up (recvfrom). */
+    public int kickFillAlways() {
+        return checkKick(kick.rx());
+    }
+
     /** Blocks up to timeoutMs for RX readiness (idle paths only, never in the busy loop). */
     public int pollIn(int timeoutMs) {
         return kick.poll(Kick.POLLIN, timeoutMs);
