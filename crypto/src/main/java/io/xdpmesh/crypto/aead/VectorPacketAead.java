@@ -7,10 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -29,10 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorPacketAead implements PacketAead {
     private static final VectorSpecies<Integer> S = IntVector.SPECIES_512;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_512;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    private static final IntVector SIGMA = IntVector.fromArray(S, repeat4(0x61707865, 0x3320646e, 0x79622d32, 0x6b206574), 0);
+    private static final int[] SIGMA_ROWS = repeat4(0x61707865, 0x3320646e, 0x79622d32, 0x6b206574);
     private static final IntVector IOTA4 = IntVector.fromArray(S, new int[] {0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0}, 0);
     private static final IntVector FOUR = IntVector.fromArray(S, repeat4(4, 0, 0, 0), 0);
     private static final IntVector LANE0 = IntVector.fromArray(S, repeat4(-1, 0, 0, 0), 0);
@@ -48,9 +44,10 @@ public final class VectorPacketAead implements PacketAead {
     private static final IntVector U_LO = IntVector.fromArray(S, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23}, 0);
     private static final IntVector U_HI = IntVector.fromArray(S, new int[] {8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31}, 0);
 
+    private static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final int[] keyWords = new int[8];
-    private IntVector kb;
-    private IntVector kc;
+    private final int[] keyRows = new int[32]; // state rows 1 and 2 (the key), repeated for four blocks
+    private final int[] ks = new int[64 + 1]; // four keystream blocks, plus one spare int for the tail loop
     private final Poly1305 poly = new Poly1305();
     private boolean closed;
     // General RFC 8439 nonce and AAD, for the RFC vectors only: WireGuard uses prefix 0 and no AAD.
@@ -65,16 +62,10 @@ public final class VectorPacketAead implements PacketAead {
         for (int i = 0; i < 8; i++) {
             keyWords[i] = k.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE), 4L * i);
         }
-        int[] row = new int[16];
         for (int i = 0; i < 16; i++) {
-            row[i] = keyWords[i & 3];
+            keyRows[i] = keyWords[i & 3];
+            keyRows[16 + i] = keyWords[4 + (i & 3)];
         }
-        kb = IntVector.fromArray(S, row, 0);
-        for (int i = 0; i < 16; i++) {
-            row[i] = keyWords[4 + (i & 3)];
-        }
-        kc = IntVector.fromArray(S, row, 0);
-        Arrays.fill(row, 0);
     }
 
     /** True when this JVM runs the Vector API with 512-bit int vectors (what this class is built on). */
@@ -138,169 +129,49 @@ public final class VectorPacketAead implements PacketAead {
         }
         int lo = (int) counter;
         int hi = (int) (counter >>> 32);
-        int last = (len + 63) >>> 6; // last keystream block needed; block 0 is the Poly1305 key
-        int ctr = 0;
-        while (ctr <= last) {
-            if (last - ctr >= 4) {
-                unit8(seg, off, len, ctr, lo, hi, opening);
-                ctr += 8;
-            } else {
-                unit4(seg, off, len, ctr, lo, hi, opening);
-                ctr += 4;
+        // Block 0 keys Poly1305; block k >= 1 covers data bytes [64(k-1), 64k).
+        block4(0, lo, hi, 0);
+        poly.init(ksLong(0), ksLong(1), ksLong(2), ksLong(3));
+        if (aad != null) {
+            poly.blocks(aad, 0, aad.byteSize());
+            poly.aadLength = aad.byteSize();
+        }
+        long done = 0;
+        long n = Math.min(len, 192);
+        int from = 16;
+        int ctr = 4;
+        while (true) {
+            if (opening) {
+                poly.blocks(seg, off + done, off + done + n);
             }
+            xor(seg, off + done, n, from);
+            if (!opening) {
+                poly.blocks(seg, off + done, off + done + n);
+            }
+            done += n;
+            if (done >= len) {
+                break;
+            }
+            block4(ctr, lo, hi, 0);
+            ctr += 4;
+            n = Math.min(len - done, 256);
+            from = 0;
         }
     }
 
     /**
-     * Keystream blocks ctr..ctr+7: block 0 keys Poly1305, block k >= 1 is XORed into data bytes
-     * [64(k-1), 64k) of the region. When {@code opening}, the ciphertext these blocks cover is
-     * authenticated before it is decrypted; otherwise after it is encrypted.
+     * Four keystream blocks ctr..ctr+3 into {@code ks} at int index {@code dst} (64 ints). Kept
+     * small and self-contained (nothing vector-typed crosses a method boundary) so that C1 can
+     * compile it and C2 never has to box a vector.
      */
-    private void unit8(MemorySegment seg, long off, int len, int ctr, int lo, int hi, boolean opening) {
-        IntVector b0 = kb, c0 = kc;
+    private void block4(int ctr, int lo, int hi, int dst) {
+        IntVector b0 = IntVector.fromArray(S, keyRows, 0), c0 = IntVector.fromArray(S, keyRows, 16);
         IntVector d0 = IOTA4.add(IntVector.broadcast(S, ctr).and(LANE0))
                 .add(IntVector.broadcast(S, noncePrefix).and(LANE1))
                 .add(IntVector.broadcast(S, lo).and(LANE2)).add(IntVector.broadcast(S, hi).and(LANE3));
-        IntVector h0 = d0.add(FOUR);
-        IntVector a = SIGMA, b = b0, c = c0, d = d0;
-        IntVector e = SIGMA, f = b0, g = c0, h = h0;
-        for (int i = 0; i < 10; i++) {
-            a = a.add(b);
-            e = e.add(f);
-            d = d.lanewise(XOR, a).lanewise(ROL, 16);
-            h = h.lanewise(XOR, e).lanewise(ROL, 16);
-            c = c.add(d);
-            g = g.add(h);
-            b = b.lanewise(XOR, c).lanewise(ROL, 12);
-            f = f.lanewise(XOR, g).lanewise(ROL, 12);
-            a = a.add(b);
-            e = e.add(f);
-            d = d.lanewise(XOR, a).lanewise(ROL, 8);
-            h = h.lanewise(XOR, e).lanewise(ROL, 8);
-            c = c.add(d);
-            g = g.add(h);
-            b = b.lanewise(XOR, c).lanewise(ROL, 7);
-            f = f.lanewise(XOR, g).lanewise(ROL, 7);
-            b = b.rearrange(ROT1);
-            c = c.rearrange(ROT2);
-            d = d.rearrange(ROT3);
-            f = f.rearrange(ROT1);
-            g = g.rearrange(ROT2);
-            h = h.rearrange(ROT3);
-            a = a.add(b);
-            e = e.add(f);
-            d = d.lanewise(XOR, a).lanewise(ROL, 16);
-            h = h.lanewise(XOR, e).lanewise(ROL, 16);
-            c = c.add(d);
-            g = g.add(h);
-            b = b.lanewise(XOR, c).lanewise(ROL, 12);
-            f = f.lanewise(XOR, g).lanewise(ROL, 12);
-            a = a.add(b);
-            e = e.add(f);
-            d = d.lanewise(XOR, a).lanewise(ROL, 8);
-            h = h.lanewise(XOR, e).lanewise(ROL, 8);
-            c = c.add(d);
-            g = g.add(h);
-            b = b.lanewise(XOR, c).lanewise(ROL, 7);
-            f = f.lanewise(XOR, g).lanewise(ROL, 7);
-            b = b.rearrange(ROT3);
-            c = c.rearrange(ROT2);
-            d = d.rearrange(ROT1);
-            f = f.rearrange(ROT3);
-            g = g.rearrange(ROT2);
-            h = h.rearrange(ROT1);
-        }
-        a = a.add(SIGMA); b = b.add(b0); c = c.add(c0); d = d.add(d0);
-        e = e.add(SIGMA); f = f.add(b0); g = g.add(c0); h = h.add(h0);
-        IntVector abLo = T_LO.selectFrom(a, b), abHi = T_HI.selectFrom(a, b);
-        IntVector cdLo = T_LO.selectFrom(c, d), cdHi = T_HI.selectFrom(c, d);
-        IntVector k0 = U_LO.selectFrom(abLo, cdLo), k1 = U_HI.selectFrom(abLo, cdLo);
-        IntVector k2 = U_LO.selectFrom(abHi, cdHi), k3 = U_HI.selectFrom(abHi, cdHi);
-        IntVector efLo = T_LO.selectFrom(e, f), efHi = T_HI.selectFrom(e, f);
-        IntVector ghLo = T_LO.selectFrom(g, h), ghHi = T_HI.selectFrom(g, h);
-        IntVector k4 = U_LO.selectFrom(efLo, ghLo), k5 = U_HI.selectFrom(efLo, ghLo);
-        IntVector k6 = U_LO.selectFrom(efHi, ghHi), k7 = U_HI.selectFrom(efHi, ghHi);
-        long from = ctr == 0 ? 0 : (long) (ctr - 1) << 6;
-        long to = Math.min(len, (long) (ctr + 7) << 6);
-        if (ctr == 0) {
-            LongVector key = k0.reinterpretAsLongs();
-            poly.init(key.lane(0), key.lane(1), key.lane(2), key.lane(3));
-            if (aad != null) {
-                poly.blocks(aad, 0, aad.byteSize());
-                poly.aadLength = aad.byteSize();
-            }
-        }
-        if (opening) {
-            poly.blocks(seg, off + from, off + to);
-        }
-        long base = off - 64 + ((long) ctr << 6);
-        long rem = len - ((long) (ctr - 1) << 6);
-        if (ctr != 0) {
-            if (rem >= 64) {
-                IntVector.fromMemorySegment(S, seg, base, LE).lanewise(XOR, k0).intoMemorySegment(seg, base, LE);
-            } else if (rem > 0) {
-                VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem) - 1);
-                ByteVector.fromMemorySegment(B, seg, base, LE, m).lanewise(XOR, k0.reinterpretAsBytes()).intoMemorySegment(seg, base, LE, m);
-            }
-        }
-        if (rem - 64 >= 64) {
-            IntVector.fromMemorySegment(S, seg, base + 64, LE).lanewise(XOR, k1).intoMemorySegment(seg, base + 64, LE);
-        } else if (rem - 64 > 0) {
-            VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem - 64) - 1);
-            ByteVector.fromMemorySegment(B, seg, base + 64, LE, m).lanewise(XOR, k1.reinterpretAsBytes()).intoMemorySegment(seg, base + 64, LE, m);
-        }
-        if (rem - 128 >= 64) {
-            IntVector.fromMemorySegment(S, seg, base + 128, LE).lanewise(XOR, k2).intoMemorySegment(seg, base + 128, LE);
-        } else if (rem - 128 > 0) {
-            VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem - 128) - 1);
-            ByteVector.fromMemorySegment(B, seg, base + 128, LE, m).lanewise(XOR, k2.reinterpretAsBytes()).intoMemorySegment(seg, base + 128, LE, m);
-        }
-        if (rem - 192 >= 64) {
-            IntVector.fromMemorySegment(S, seg, base + 192, LE).lanewise(XOR, k3).intoMemorySegment(seg, base + 192, LE);
-        } else if (rem - 192 > 0) {
-            VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem - 192) - 1);
-            ByteVector.fromMemorySegment(B, seg, base + 192, LE, m).lanewise(XOR, k3.reinterpretAsBytes()).intoMemorySegment(seg, base + 192, LE, m);
-        }
-        if (rem - 256 >= 64) {
-            IntVector.fromMemorySegment(S, seg, base + 256, LE).lanewise(XOR, k4).intoMemorySegment(seg, base + 256, LE);
-        } else if (rem - 256 > 0) {
-            VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem - 256) - 1);
-            ByteVector.fromMemorySegment(B, seg, base + 256, LE, m).lanewise(XOR, k4.reinterpretAsBytes()).intoMemorySegment(seg, base + 256, LE, m);
-        }
-        if (rem - 320 >= 64) {
-            IntVector.fromMemorySegment(S, seg, base + 320, LE).lanewise(XOR, k5).intoMemorySegment(seg, base + 320, LE);
-        } else if (rem - 320 > 0) {
-            VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem - 320) - 1);
-            ByteVector.fromMemorySegment(B, seg, base + 320, LE, m).lanewise(XOR, k5.reinterpretAsBytes()).intoMemorySegment(seg, base + 320, LE, m);
-        }
-        if (rem - 384 >= 64) {
-            IntVector.fromMemorySegment(S, seg, base + 384, LE).lanewise(XOR, k6).intoMemorySegment(seg, base + 384, LE);
-        } else if (rem - 384 > 0) {
-            VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem - 384) - 1);
-            ByteVector.fromMemorySegment(B, seg, base + 384, LE, m).lanewise(XOR, k6.reinterpretAsBytes()).intoMemorySegment(seg, base + 384, LE, m);
-        }
-        if (rem - 448 >= 64) {
-            IntVector.fromMemorySegment(S, seg, base + 448, LE).lanewise(XOR, k7).intoMemorySegment(seg, base + 448, LE);
-        } else if (rem - 448 > 0) {
-            VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem - 448) - 1);
-            ByteVector.fromMemorySegment(B, seg, base + 448, LE, m).lanewise(XOR, k7.reinterpretAsBytes()).intoMemorySegment(seg, base + 448, LE, m);
-        }
-        if (!opening) {
-            poly.blocks(seg, off + from, off + to);
-        }
-    }
-
-    /**
-     * Keystream blocks ctr..ctr+3: block 0 keys Poly1305, block k >= 1 is XORed into data bytes
-     * [64(k-1), 64k) of the region. When {@code opening}, the ciphertext these blocks cover is
-     * authenticated before it is decrypted; otherwise after it is encrypted.
-     */
-    private void unit4(MemorySegment seg, long off, int len, int ctr, int lo, int hi, boolean opening) {
-        IntVector b0 = kb, c0 = kc;
-        IntVector d0 = IOTA4.add(IntVector.broadcast(S, ctr).and(LANE0))
-                .add(IntVector.broadcast(S, noncePrefix).and(LANE1))
-                .add(IntVector.broadcast(S, lo).and(LANE2)).add(IntVector.broadcast(S, hi).and(LANE3));
-        IntVector a = SIGMA, b = b0, c = c0, d = d0;
+        // a loop phi must not start from a constant vector object, or C2 boxes every iteration
+        IntVector a0 = IntVector.fromArray(S, SIGMA_ROWS, 0);
+        IntVector a = a0, b = b0, c = c0, d = d0;
         for (int i = 0; i < 10; i++) {
             a = a.add(b);
             d = d.lanewise(XOR, a).lanewise(ROL, 16);
@@ -325,55 +196,38 @@ public final class VectorPacketAead implements PacketAead {
             c = c.rearrange(ROT2);
             d = d.rearrange(ROT1);
         }
-        a = a.add(SIGMA); b = b.add(b0); c = c.add(c0); d = d.add(d0);
+        a = a.add(a0);
+        b = b.add(b0);
+        c = c.add(c0);
+        d = d.add(d0);
         IntVector abLo = T_LO.selectFrom(a, b), abHi = T_HI.selectFrom(a, b);
         IntVector cdLo = T_LO.selectFrom(c, d), cdHi = T_HI.selectFrom(c, d);
-        IntVector k0 = U_LO.selectFrom(abLo, cdLo), k1 = U_HI.selectFrom(abLo, cdLo);
-        IntVector k2 = U_LO.selectFrom(abHi, cdHi), k3 = U_HI.selectFrom(abHi, cdHi);
-        long from = ctr == 0 ? 0 : (long) (ctr - 1) << 6;
-        long to = Math.min(len, (long) (ctr + 3) << 6);
-        if (ctr == 0) {
-            LongVector key = k0.reinterpretAsLongs();
-            poly.init(key.lane(0), key.lane(1), key.lane(2), key.lane(3));
-            if (aad != null) {
-                poly.blocks(aad, 0, aad.byteSize());
-                poly.aadLength = aad.byteSize();
-            }
+        U_LO.selectFrom(abLo, cdLo).intoArray(ks, dst);
+        U_HI.selectFrom(abLo, cdLo).intoArray(ks, dst + 16);
+        U_LO.selectFrom(abHi, cdHi).intoArray(ks, dst + 32);
+        U_HI.selectFrom(abHi, cdHi).intoArray(ks, dst + 48);
+    }
+
+    /** XORs keystream ints ks[from..) into [p, p + n) for n <= 256 - 4 * from. */
+    private void xor(MemorySegment seg, long p, long n, int from) {
+        long end = p + n;
+        int k = from;
+        for (; p + 64 <= end; p += 64, k += 16) {
+            IntVector.fromMemorySegment(S, seg, p, LE).lanewise(XOR, IntVector.fromArray(S, ks, k))
+                    .intoMemorySegment(seg, p, LE);
         }
-        if (opening) {
-            poly.blocks(seg, off + from, off + to);
+        // tail below 64 bytes: 4-byte words, then bytes, in little-endian keystream order
+        for (; p + 4 <= end; p += 4, k++) {
+            seg.set(LE32, p, seg.get(LE32, p) ^ ks[k]);
         }
-        long base = off - 64 + ((long) ctr << 6);
-        long rem = len - ((long) (ctr - 1) << 6);
-        if (ctr != 0) {
-            if (rem >= 64) {
-                IntVector.fromMemorySegment(S, seg, base, LE).lanewise(XOR, k0).intoMemorySegment(seg, base, LE);
-            } else if (rem > 0) {
-                VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem) - 1);
-                ByteVector.fromMemorySegment(B, seg, base, LE, m).lanewise(XOR, k0.reinterpretAsBytes()).intoMemorySegment(seg, base, LE, m);
-            }
+        int w = ks[k];
+        for (; p < end; p++, w >>>= 8) {
+            seg.set(ValueLayout.JAVA_BYTE, p, (byte) (seg.get(ValueLayout.JAVA_BYTE, p) ^ w));
         }
-        if (rem - 64 >= 64) {
-            IntVector.fromMemorySegment(S, seg, base + 64, LE).lanewise(XOR, k1).intoMemorySegment(seg, base + 64, LE);
-        } else if (rem - 64 > 0) {
-            VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem - 64) - 1);
-            ByteVector.fromMemorySegment(B, seg, base + 64, LE, m).lanewise(XOR, k1.reinterpretAsBytes()).intoMemorySegment(seg, base + 64, LE, m);
-        }
-        if (rem - 128 >= 64) {
-            IntVector.fromMemorySegment(S, seg, base + 128, LE).lanewise(XOR, k2).intoMemorySegment(seg, base + 128, LE);
-        } else if (rem - 128 > 0) {
-            VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem - 128) - 1);
-            ByteVector.fromMemorySegment(B, seg, base + 128, LE, m).lanewise(XOR, k2.reinterpretAsBytes()).intoMemorySegment(seg, base + 128, LE, m);
-        }
-        if (rem - 192 >= 64) {
-            IntVector.fromMemorySegment(S, seg, base + 192, LE).lanewise(XOR, k3).intoMemorySegment(seg, base + 192, LE);
-        } else if (rem - 192 > 0) {
-            VectorMask<Byte> m = VectorMask.fromLong(B, (1L << rem - 192) - 1);
-            ByteVector.fromMemorySegment(B, seg, base + 192, LE, m).lanewise(XOR, k3.reinterpretAsBytes()).intoMemorySegment(seg, base + 192, LE, m);
-        }
-        if (!opening) {
-            poly.blocks(seg, off + from, off + to);
-        }
+    }
+
+    private long ksLong(int i) {
+        return (ks[2 * i] & 0xFFFFFFFFL) | ((long) ks[2 * i + 1] << 32);
     }
 
     private static int[] repeat4(int w0, int w1, int w2, int w3) {
@@ -399,7 +253,7 @@ public final class VectorPacketAead implements PacketAead {
     public void close() {
         closed = true;
         Arrays.fill(keyWords, 0);
-        kb = IntVector.zero(S);
-        kc = IntVector.zero(S);
+        Arrays.fill(keyRows, 0);
+        Arrays.fill(ks, 0);
     }
 }
