@@ -17,7 +17,8 @@ import java.lang.invoke.MethodHandle;
  * {@code critical}: no thread-state transition, and heap segments are passed in place.
  *
  * <p>Native segments go through handles that take raw addresses (a long), so no slice object is
- * made per packet; heap segments go through ADDRESS handles with heap access allowed.
+ * made per packet. Heap regions up to 64 KiB are copied through a native staging buffer (no
+ * allocation); larger ones go through ADDRESS handles with heap access allowed.
  */
 public final class OpenSslPacketAead implements PacketAead {
     private static final int CTRL_AEAD_GET_TAG = 0x10;
@@ -106,6 +107,11 @@ public final class OpenSslPacketAead implements PacketAead {
     private final MemorySegment scratch; // nonce (12 bytes) then an int for output lengths
     private final long nonceAddr;
     private final long outlAddr;
+    // Heap regions up to this size are staged through native memory: passing a heap segment
+    // needs a slice per call, which escape analysis does not always remove (measured: it allocates).
+    private static final int STAGE_BYTES = 65536;
+    private final MemorySegment stage;
+    private final long stageAddr;
     private boolean closed;
 
     public OpenSslPacketAead(byte[] key32) {
@@ -118,6 +124,8 @@ public final class OpenSslPacketAead implements PacketAead {
         scratch = arena.allocate(64, 16);
         nonceAddr = scratch.address();
         outlAddr = nonceAddr + 16;
+        stage = arena.allocate(STAGE_BYTES + TAG_BYTES, 64);
+        stageAddr = stage.address();
         MemorySegment key = arena.allocate(32);
         key.copyFrom(MemorySegment.ofArray(key32));
         try {
@@ -165,13 +173,20 @@ public final class OpenSslPacketAead implements PacketAead {
         scratch.set(Poly1305.LE64, 4, counter);
         try {
             int ok = (int) INIT_RAW.invokeExact(encCtx, 0L, 0L, 0L, nonceAddr, 1);
-            if (seg.isNative()) {
-                long p = seg.address() + off;
+            boolean staged = !seg.isNative() && len <= STAGE_BYTES;
+            if (staged) {
+                MemorySegment.copy(seg, off, stage, 0, len);
+            }
+            if (seg.isNative() || staged) {
+                long p = staged ? stageAddr : seg.address() + off;
                 if (len > 0) {
                     ok &= (int) UPDATE_RAW.invokeExact(encCtx, p, outlAddr, p, len);
                 }
                 ok &= (int) FINAL_RAW.invokeExact(encCtx, p + len, outlAddr);
                 ok &= (int) CTRL_RAW.invokeExact(encCtx, CTRL_AEAD_GET_TAG, TAG_BYTES, p + len);
+                if (staged) {
+                    MemorySegment.copy(stage, 0, seg, off, (long) len + TAG_BYTES);
+                }
             } else {
                 MemorySegment data = seg.asSlice(off, (long) len + TAG_BYTES);
                 MemorySegment tag = data.asSlice(len);
@@ -201,13 +216,24 @@ public final class OpenSslPacketAead implements PacketAead {
         int ok;
         try {
             int setup = (int) INIT_RAW.invokeExact(decCtx, 0L, 0L, 0L, nonceAddr, 0);
-            if (seg.isNative()) {
-                long p = seg.address() + off;
+            boolean staged = !seg.isNative() && len <= STAGE_BYTES;
+            if (staged) {
+                MemorySegment.copy(seg, off, stage, 0, (long) len + TAG_BYTES);
+            }
+            if (seg.isNative() || staged) {
+                long p = staged ? stageAddr : seg.address() + off;
                 setup &= (int) CTRL_RAW.invokeExact(decCtx, CTRL_AEAD_SET_TAG, TAG_BYTES, p + len);
                 if (len > 0) {
                     setup &= (int) UPDATE_RAW.invokeExact(decCtx, p, outlAddr, p, len);
                 }
                 ok = (int) FINAL_RAW.invokeExact(decCtx, p + len, outlAddr);
+                if (staged) {
+                    if (ok > 0) {
+                        MemorySegment.copy(stage, 0, seg, off, len);
+                    } else {
+                        Checks.wipe(stage, 0, len); // the caller's bytes still hold the ciphertext
+                    }
+                }
             } else {
                 MemorySegment data = seg.asSlice(off, (long) len + TAG_BYTES);
                 MemorySegment tag = data.asSlice(len);
