@@ -107,6 +107,35 @@ class AttachLifecycleTest {
     }
 
     @Test
+    void adoptExistingFindsOnlyOurAttachedProgram() throws Exception {
+        try (KernelNet net = KernelNet.pair(1500, true)) {
+            XdpLoader loader = XdpLoader.forAgent(net.bpffs(), "t9");
+            assertTrue(net.inA(() -> loader.adoptExisting(net.vethA)).isEmpty(), "nothing attached yet");
+            XdpAttachment a = net.inA(() -> loader.attach(net.vethA, XdpRole.UPLINK));
+            int id = a.programId();
+            a.configure(new XdpConfig(40002, false));
+            a.close(); // agent exits
+            XdpAttachment b = net.inA(() -> XdpLoader.forAgent(net.bpffs(), "t9").adoptExisting(net.vethA)).orElseThrow();
+            try {
+                assertTrue(b.adopted());
+                assertEquals(id, b.programId());
+                assertEquals(XdpRole.UPLINK, b.role());
+                assertEquals(XdpMode.NATIVE, b.mode());
+                assertEquals(new XdpConfig(40002, false), b.config(), "the maps are the running program's");
+                assertTrue(net.inA(() -> XdpLoader.forAgent(net.bpffs(), "other").adoptExisting(net.vethA)).isEmpty(),
+                        "another agent's pins are not ours");
+            } finally {
+                net.inA(() -> {
+                    b.detach();
+                    return null;
+                });
+            }
+            assertTrue(net.inA(() -> loader.adoptExisting(net.vethA)).isEmpty(), "detached: nothing to adopt");
+            assertFalse(net.linkA().contains("prog/xdp"), net.linkA());
+        }
+    }
+
+    @Test
     void foreignProgramIsNeverReplaced(@TempDir Path tmp) throws Exception {
         Path src = tmp.resolve("foreign.c");
         Files.writeString(src, """

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import io.xdpmesh.xdp.sys.Errno;
 import io.xdpmesh.xdp.sys.ErrnoException;
 import io.xdpmesh.xdp.sys.NetNs;
+import io.xdpmesh.xdp.sys.Sys;
+import io.xdpmesh.xdp.sys.XdpAbi;
 import io.xdpmesh.xdp.testkit.KernelNet;
 import io.xdpmesh.xdp.xsk.loop.Frames;
 import io.xdpmesh.xdp.xsk.loop.TxOnly;
@@ -178,6 +180,28 @@ class XskTxKernelTest {
                 assertEquals("copy", y.mode());
             }
             assertEquals(before, KernelNet.openSockets());
+        }
+    }
+
+    @Test
+    void busyPollOptionsAreAppliedAndReported() throws Exception {
+        try (KernelNet net = KernelNet.pair(1500, false); NetNs in = net.enter(net.nsA);
+                Umem umem = Umem.create(UmemConfig.defaults().withFrameCount(1024));
+                XskSocket s = XskSocket.open(umem, XskConfig.of(net.vethA, 0).fillSize(512).busyPoll(20, 64, true))) {
+            assertEquals(java.util.List.of("SO_PREFER_BUSY_POLL=1 ok", "SO_BUSY_POLL=20 ok", "SO_BUSY_POLL_BUDGET=64 ok"),
+                    s.busyPollReport());
+            // what the kernel holds now, read back (SO_BUSY_POLL_BUDGET has no getsockopt)
+            assertEquals(20, Sys.getsockoptInt(s.fd(), XdpAbi.SOL_SOCKET, XdpAbi.SO_BUSY_POLL, "SO_BUSY_POLL"));
+            assertEquals(1, Sys.getsockoptInt(s.fd(), XdpAbi.SOL_SOCKET, XdpAbi.SO_PREFER_BUSY_POLL, "prefer"));
+        }
+        try (KernelNet net = KernelNet.pair(1500, false); NetNs in = net.enter(net.nsA);
+                Umem umem = Umem.create(UmemConfig.defaults().withFrameCount(1024));
+                XskSocket s = XskSocket.open(umem, XskConfig.of(net.vethA, 0).fillSize(512).busyPoll(0, 70000, false))) {
+            // A budget above 65535 is refused by the kernel: reported, the socket still works.
+            assertEquals(1, s.busyPollReport().size(), s.busyPollReport().toString());
+            assertTrue(s.busyPollReport().get(0).startsWith("SO_BUSY_POLL_BUDGET=70000 not applied: EINVAL"),
+                    s.busyPollReport().toString());
+            assertEquals("copy", s.mode());
         }
     }
 
