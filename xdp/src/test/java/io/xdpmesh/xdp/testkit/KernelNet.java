@@ -65,13 +65,17 @@ public final class KernelNet implements AutoCloseable {
         try {
             net.ns("a", ipv6);
             net.ns("b", ipv6);
-            net.veth(net.nsA, net.vethA, net.nsB, net.vethB, mtu);
+            sh("ip link add " + net.vethA + " netns " + net.nsA + " mtu " + mtu + " type veth peer name "
+                    + net.vethB + " netns " + net.nsB + " mtu " + mtu);
             net.addr(net.nsA, net.vethA, 1);
             net.addr(net.nsB, net.vethB, 2);
             if (ipv6) {
                 sh("ip -n " + net.nsA + " addr add " + net.ip6A + "/64 dev " + net.vethA + " nodad");
                 sh("ip -n " + net.nsB + " addr add " + net.ip6B + "/64 dev " + net.vethB + " nodad");
             }
+            // Up only once addressed, so the IPv6 start-up chatter is over sooner.
+            sh("ip -n " + net.nsA + " link set " + net.vethA + " up");
+            sh("ip -n " + net.nsB + " link set " + net.vethB + " up");
             return net;
         } catch (IOException | RuntimeException e) {
             net.close();

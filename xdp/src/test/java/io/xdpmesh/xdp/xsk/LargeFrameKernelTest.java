@@ -35,6 +35,7 @@ import io.xdpmesh.xdp.xsk.loop.Wire;
 class LargeFrameKernelTest {
     private static final int UDP_PORT = 7;
 
+    /** Runs a loop on its own thread until stopped; bounded to 120 s. */
     static Thread spin(Forwarder f, AtomicBoolean stop) {
         Thread t = new Thread(() -> {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -178,59 +179,11 @@ class LargeFrameKernelTest {
     @Test
     void tcpSuperframesCrossASharedUmemWireAsChains() throws Exception {
         try (KernelNet net = new KernelNet()) {
-            String c = net.ns("c");
-            String m = net.ns("m");
-            String s = net.ns("s");
-            String vc = net.prefix + "vc";
-            String mc = net.prefix + "mc";
-            String vs = net.prefix + "vs";
-            String ms = net.prefix + "ms";
-            net.veth(c, vc, m, mc, 65000);
-            net.veth(s, vs, m, ms, 65000);
-            // Software checksums on the endpoints (nobody completes partial ones after an XSK); GRO on
-            // the receiving endpoint so what the kernel gets is coalesced again.
-            KernelNet.sh("ip netns exec " + c + " ethtool -K " + vc + " tx off");
-            KernelNet.sh("ip netns exec " + s + " ethtool -K " + vs + " tx off gro on");
-            net.addr(c, vc, 1);
-            net.addr(s, vs, 2);
-            KernelNet.sh("ip -n " + c + " neigh add " + net.ip(2) + " lladdr " + net.mac(s, vs) + " dev " + vc);
-            KernelNet.sh("ip -n " + s + " neigh add " + net.ip(1) + " lladdr " + net.mac(c, vc) + " dev " + vs);
-            XdpAttachment attC = net.attach(m, mc, XdpRole.POD);
-            XdpAttachment attS = net.attach(m, ms, XdpRole.POD);
-            Umem umem = net.own(net.in(m, () -> Umem.create(UmemConfig.defaults().withFrameCount(8192))));
-            XskSocket x = net.own(net.in(m, () -> XskSocket.open(umem,
-                    XskConfig.of(mc, 0).fillSize(2048).scatterGather(true))));
-            XskSocket y = net.own(net.in(m, () -> XskSocket.open(umem,
-                    XskConfig.of(ms, 0).fillSize(2048).scatterGather(true))));
-            attC.xskMap().register(0, x.fd());
-            attS.xskMap().register(0, y.fd());
-            Wire wire = new Wire(x, y, umem.frames(), 64);
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread loop = spin(wire, stop);
-            Process server = null;
-            try {
-                server = new ProcessBuilder("ip", "netns", "exec", s, "iperf3", "-s", "-1", "-B", net.ip(2))
-                        .redirectErrorStream(true).start();
-                KernelNet.Result iperf = null;
-                for (int i = 0; i < 50; i++) {
-                    iperf = KernelNet.run(30, "ip netns exec " + c + " iperf3 -c " + net.ip(2) + " -t 2 -f m");
-                    if (iperf.exit() == 0 || !iperf.out().contains("Connection refused")) {
-                        break;
-                    }
-                    Thread.sleep(100);
-                }
-                assertEquals(0, iperf.exit(), iperf.out());
-                assertTrue(iperf.out().contains("receiver"), iperf.out());
-                System.out.println("iperf3 TCP through the Java wire at MTU 65000 (XDP_USE_SG):\n" + iperf.out());
-            } finally {
-                stop.set(true);
-                if (server != null) {
-                    server.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-                loop.join(10_000);
-            }
-            XskStatistics sx = x.statistics(new XskStatistics());
-            XskStatistics sy = y.statistics(new XskStatistics());
+            WireTopology.Run run = WireTopology.pingAndTcp(net, 65000, true);
+            Wire wire = run.wire();
+            XskStatistics sx = run.client();
+            XskStatistics sy = run.server();
+            System.out.println("iperf3 TCP through the Java wire at MTU 65000 (XDP_USE_SG):\n" + run.iperf());
             System.out.println("wire: " + wire.rxPackets() + " packets, " + wire.chains() + " chains, longest "
                     + wire.longestChain() + " descriptors (" + wire.rxBytes() / Math.max(1, wire.rxPackets())
                     + " B/packet); client side " + sx + "; server side " + sy);

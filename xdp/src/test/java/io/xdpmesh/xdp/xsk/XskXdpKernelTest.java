@@ -19,31 +19,14 @@ import io.xdpmesh.xdp.bpf.XdpAttachment;
 import io.xdpmesh.xdp.bpf.XdpRole;
 import io.xdpmesh.xdp.testkit.KernelNet;
 import io.xdpmesh.xdp.xsk.loop.Echo;
-import io.xdpmesh.xdp.xsk.loop.Forwarder;
 import io.xdpmesh.xdp.xsk.loop.Frames;
 import io.xdpmesh.xdp.xsk.loop.L2Fwd;
 import io.xdpmesh.xdp.xsk.loop.RxDrop;
 import io.xdpmesh.xdp.xsk.loop.TxOnly;
-import io.xdpmesh.xdp.xsk.loop.Wire;
 
 /** Real traffic through the real XDP program (pod role) into Java loops, and back. */
 @Tag("kernel")
 class XskXdpKernelTest {
-
-    /** Runs a loop on its own thread until stopped (bounded by the caller's timeouts). */
-    private static Thread spin(Forwarder f, AtomicBoolean stop) {
-        Thread t = new Thread(() -> {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!stop.get() && System.nanoTime() < end) {
-                if (f.doWork() == 0) {
-                    Thread.onSpinWait();
-                }
-            }
-        }, f.roleName());
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
 
     @Test
     void javaEchoAnswersRealPingAndUdp() throws Exception {
@@ -56,7 +39,7 @@ class XskXdpKernelTest {
             try {
                 att.xskMap().register(0, s.fd());
                 Echo echo = new Echo(s, umem.frames(), 64, 7);
-                loop = spin(echo, stop);
+                loop = LargeFrameKernelTest.spin(echo, stop);
 
                 KernelNet.Result ping = net.inNs(net.nsB, 30, "ping -c 5 -i 0.2 -W 2 " + net.ipA);
                 assertEquals(0, ping.exit(), ping.out());
@@ -230,66 +213,9 @@ class XskXdpKernelTest {
     @Test
     void tcpAndPingThroughASharedUmemWire() throws Exception {
         try (KernelNet net = new KernelNet()) {
-            String c = net.ns("c");
-            String m = net.ns("m");
-            String s = net.ns("s");
-            String vc = net.prefix + "vc";
-            String mc = net.prefix + "mc";
-            String vs = net.prefix + "vs";
-            String ms = net.prefix + "ms";
-            net.veth(c, vc, m, mc, 1500);
-            net.veth(s, vs, m, ms, 1500);
-            // The endpoints' kernels would leave TCP checksums to "offload" (CHECKSUM_PARTIAL), which
-            // nobody completes once the frame goes through an XSK: compute them in software.
-            KernelNet.sh("ip netns exec " + c + " ethtool -K " + vc + " tx off");
-            KernelNet.sh("ip netns exec " + s + " ethtool -K " + vs + " tx off");
-            net.addr(c, vc, 1);
-            net.addr(s, vs, 2);
-            KernelNet.sh("ip -n " + c + " neigh add " + net.ip(2) + " lladdr " + net.mac(s, vs) + " dev " + vc);
-            KernelNet.sh("ip -n " + s + " neigh add " + net.ip(1) + " lladdr " + net.mac(c, vc) + " dev " + vs);
-            XdpAttachment attC = net.attach(m, mc, XdpRole.POD);
-            XdpAttachment attS = net.attach(m, ms, XdpRole.POD);
-            Umem umem = net.own(net.in(m, () -> Umem.create(UmemConfig.defaults().withFrameCount(8192))));
-            XskSocket x = net.own(net.in(m, () -> XskSocket.open(umem, XskConfig.of(mc, 0).fillSize(2048))));
-            XskSocket y = net.own(net.in(m, () -> XskSocket.open(umem, XskConfig.of(ms, 0).fillSize(2048))));
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread loop = null;
-            Process server = null;
-            try {
-                assertFalse(y.sharesQueueRings());
-                attC.xskMap().register(0, x.fd());
-                attS.xskMap().register(0, y.fd());
-                Wire wire = new Wire(x, y, umem.frames(), 64);
-                loop = spin(wire, stop);
-
-                KernelNet.Result ping = KernelNet.run(30, "ip netns exec " + c + " ping -c 5 -i 0.2 -W 2 " + net.ip(2));
-                assertEquals(0, ping.exit(), ping.out());
-
-                server = new ProcessBuilder("ip", "netns", "exec", s, "iperf3", "-s", "-1", "-B", net.ip(2))
-                        .redirectErrorStream(true).start();
-                KernelNet.Result iperf = null;
-                for (int i = 0; i < 50; i++) {
-                    iperf = KernelNet.run(30, "ip netns exec " + c + " iperf3 -c " + net.ip(2) + " -t 2 -f m");
-                    if (iperf.exit() == 0 || !iperf.out().contains("Connection refused")) {
-                        break;
-                    }
-                    Thread.sleep(100);
-                }
-                assertEquals(0, iperf.exit(), iperf.out());
-                assertTrue(iperf.out().contains("receiver"), iperf.out());
-                System.out.println("iperf3 TCP through the Java wire:\n" + iperf.out());
-                stop.set(true);
-                loop.join(10_000);
-                assertTrue(wire.rxPackets() > 1000, "TCP segments went through Java: " + wire.rxPackets());
-            } finally {
-                stop.set(true);
-                if (server != null) {
-                    server.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-                if (loop != null) {
-                    loop.join(10_000);
-                }
-            }
+            WireTopology.Run run = WireTopology.pingAndTcp(net, 1500, false);
+            System.out.println("iperf3 TCP through the Java wire:\n" + run.iperf());
+            assertTrue(run.wire().rxPackets() > 1000, "TCP segments went through Java: " + run.wire().rxPackets());
         }
     }
 }
