@@ -43,7 +43,7 @@ public final class ConnectionContext {
         return c;
     }
 
-    static ConnectionContext of(SSLEngine engine) {
+    public static ConnectionContext of(SSLEngine engine) {
         return engine == null ? null : BY_ENGINE.get(engine);
     }
 
