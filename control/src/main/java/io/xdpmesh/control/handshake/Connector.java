@@ -45,7 +45,13 @@ final class Connector {
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        // Handlers are added when the connection is used for a pair.
+                        // Until the connection is used for a pair, a reset only closes it.
+                        ch.pipeline().addLast("spare-guard", new io.netty.channel.ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void exceptionCaught(io.netty.channel.ChannelHandlerContext c, Throwable t) {
+                                c.close();
+                            }
+                        });
                     }
                 });
     }
@@ -109,6 +115,9 @@ final class Connector {
         ssl.setHandshakeTimeoutMillis(parts.config().attemptTimeout().toMillis());
         InitiatorHandler handler = new InitiatorHandler(parts, req, ctx, ssl, f, reauth);
         ch.eventLoop().execute(() -> {
+            if (ch.pipeline().get("spare-guard") != null) {
+                ch.pipeline().remove("spare-guard");
+            }
             ch.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(MeshMessages.MAX_FRAME, 0, 2, 0, 2))
                     .addLast("prepend", new LengthFieldPrepender(2))
                     .addLast("initiator", handler)

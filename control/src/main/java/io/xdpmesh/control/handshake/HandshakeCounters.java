@@ -22,6 +22,7 @@ public final class HandshakeCounters {
     private final AtomicCounter retries;
     private final AtomicCounter deduplicated;
     private final AtomicCounter rekeys;
+    private final AtomicCounter tlsVerified;
     private final Map<FailureReason, AtomicCounter> failed = new EnumMap<>(FailureReason.class);
     private final Map<FailureReason, AtomicCounter> refused = new EnumMap<>(FailureReason.class);
 
@@ -33,6 +34,7 @@ public final class HandshakeCounters {
         retries = manager.newCounter("handshake.retries", CounterTypes.HANDSHAKE);
         deduplicated = manager.newCounter("handshake.deduplicated", CounterTypes.HANDSHAKE);
         rekeys = manager.newCounter("handshake.rekeys", CounterTypes.HANDSHAKE);
+        tlsVerified = manager.newCounter("handshake.inbound_tls_verified", CounterTypes.HANDSHAKE);
         for (FailureReason r : FailureReason.values()) {
             failed.put(r, manager.newCounter(r.counterLabel(), CounterTypes.HANDSHAKE));
             refused.put(r, manager.newCounter("handshake.refused." + r.label(), CounterTypes.HANDSHAKE));
@@ -57,6 +59,7 @@ public final class HandshakeCounters {
     void onRetry() { retries.increment(); }
     void onDeduplicated() { deduplicated.increment(); }
     void onRekey() { rekeys.increment(); }
+    void onTlsVerified() { tlsVerified.increment(); }
     void onFailed(FailureReason r) { failed.get(r).increment(); }
     void onRefused(FailureReason r) { refused.get(r).increment(); }
 
@@ -66,6 +69,8 @@ public final class HandshakeCounters {
     public long retries() { return retries.get(); }
     public long deduplicated() { return deduplicated.get(); }
     public long rekeys() { return rekeys.get(); }
+    /** Inbound TLS handshakes whose client certificate passed every check. */
+    public long inboundTlsVerified() { return tlsVerified.get(); }
     public long failed(FailureReason r) { return failed.get(r).get(); }
     public long refused(FailureReason r) { return refused.get(r).get(); }
 }

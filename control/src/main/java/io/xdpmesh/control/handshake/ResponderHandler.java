@@ -42,6 +42,9 @@ final class ResponderHandler extends ChannelInboundHandlerAdapter {
             ConnectionContext.release(ssl.engine());
             if (!e.isSuccess()) {
                 FailureReason r = Failures.reasonOf(e.cause());
+                if (r == FailureReason.TLS_ERROR && ctx.localSvid() == null) {
+                    r = FailureReason.NO_LOCAL_SVID; // SNI asked for an identity this node does not hold
+                }
                 parts.counters().onRefused(r);
                 LOG.log(Level.INFO, "handshake refused: from " + addr() + " (" + who() + "): " + r.label() + " ("
                         + Failures.detailOf(e.cause()) + ")");
@@ -49,6 +52,7 @@ final class ResponderHandler extends ChannelInboundHandlerAdapter {
                 refuse(c, FailureReason.PROTOCOL_ERROR, "TLS session without certificate verification (resumed?)");
             } else {
                 verified = true;
+                parts.counters().onTlsVerified();
                 server.opened(c.channel(), ctx.local());
             }
         }
