@@ -28,6 +28,14 @@ public final class TlsSetup {
     private final SSLContext context;
     private final ChainValidator chains;
 
+    static {
+        // Resumption is never used (every pair is a full, verified handshake), so the server need
+        // not mint session tickets after each handshake. Only a default: an explicit -D wins.
+        if (System.getProperty("jdk.tls.server.newSessionTicketCount") == null) {
+            System.setProperty("jdk.tls.server.newSessionTicketCount", "0");
+        }
+    }
+
     public TlsSetup(IdentityStore store, NodeBinding binding, SpiffeId defaultServerIdentity) {
         CryptoProviders.install();
         this.chains = new ChainValidator();
