@@ -49,13 +49,13 @@ public final class WorkloadApiSvidSource implements SvidSource {
         client.watchX509Context(new Watcher<>() {
             @Override
             public void onUpdate(X509Context ctx) {
+                updates.incrementAndGet();
                 for (X509Bundle b : ctx.getX509BundleSet().getBundles().values()) {
                     store.putBundle(b);
                 }
                 for (X509Svid s : ctx.getX509Svids()) {
                     store.put(s);
                 }
-                updates.incrementAndGet();
                 first.countDown();
             }
 
