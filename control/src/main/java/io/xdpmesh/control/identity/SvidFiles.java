@@ -15,6 +15,29 @@ public final class SvidFiles {
 
     public record Loaded(X509Svid svid, X509Bundle bundle) {}
 
+    /**
+     * java-spiffe does not check that the key belongs to the leaf; a directory caught between a
+     * writer's key and certificate would otherwise load as an SVID no handshake can use.
+     */
+    static void checkKeyMatches(X509Svid s, Path dir) throws IOException {
+        try {
+            String alg = s.getLeaf().getPublicKey().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+            byte[] probe = "xdpmesh key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.Signature sign = java.security.Signature.getInstance(alg);
+            sign.initSign(s.getPrivateKey());
+            sign.update(probe);
+            byte[] sig = sign.sign();
+            java.security.Signature verify = java.security.Signature.getInstance(alg);
+            verify.initVerify(s.getLeaf().getPublicKey());
+            verify.update(probe);
+            if (!verify.verify(sig)) {
+                throw new IOException(dir + ": " + SvidLayout.KEY + " does not belong to the leaf in " + SvidLayout.SVID);
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(dir + ": key check failed: " + e.getMessage(), e);
+        }
+    }
+
     public static Loaded load(Path dir) throws IOException {
         Path svid = SvidLayout.svid(dir);
         Path key = SvidLayout.key(dir);
@@ -26,6 +49,7 @@ public final class SvidFiles {
         }
         try {
             X509Svid s = X509Svid.load(svid, key);
+            checkKeyMatches(s, dir);
             X509Bundle b = X509Bundle.load(s.getSpiffeId().getTrustDomain(), bundle);
             return new Loaded(s, b);
         } catch (X509SvidException | X509BundleException e) {
