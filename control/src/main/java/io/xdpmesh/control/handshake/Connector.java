@@ -113,7 +113,13 @@ final class Connector {
         ConnectionContext ctx = ConnectionContext.of(engine);
         SslHandler ssl = new SslHandler(engine);
         ssl.setHandshakeTimeoutMillis(parts.config().attemptTimeout().toMillis());
-        InitiatorHandler handler = new InitiatorHandler(parts, req, ctx, ssl, f, reauth);
+        InitiatorHandler handler = new InitiatorHandler(parts, req, ctx, ssl, f, reauth, h -> {
+            InitiatorHandler old = pairs.put(req, h);
+            if (old != null && old != h && old.channel() != null) {
+                old.channel().close();
+            }
+            ch.closeFuture().addListener(x -> pairs.remove(req, h));
+        });
         ch.eventLoop().execute(() -> {
             if (ch.pipeline().get("spare-guard") != null) {
                 ch.pipeline().remove("spare-guard");
@@ -122,13 +128,6 @@ final class Connector {
                     .addLast("prepend", new LengthFieldPrepender(2))
                     .addLast("initiator", handler)
                     .addFirst("tls", ssl);
-        });
-        f.thenRun(() -> {
-            InitiatorHandler old = pairs.put(req, handler);
-            if (old != null && old != handler) {
-                old.channel().close();
-            }
-            ch.closeFuture().addListener(x -> pairs.remove(req, handler));
         });
     }
 

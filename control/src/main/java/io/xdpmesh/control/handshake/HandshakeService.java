@@ -161,13 +161,13 @@ public final class HandshakeService implements AutoCloseable {
 
     private void attemptDone(Job job, EstablishedSession s, Throwable t) {
         if (s != null) {
+            established.add(job.request); // before the sink: a rotation right after must see the pair
             try {
                 parts.sink().install(s);
             } finally {
                 parts.indexes().release(s.keypair().localIndex());
             }
             parts.counters().onEstablished();
-            established.add(job.request);
             inflight.remove(job.request, job.result);
             job.result.complete(s);
             return;

@@ -26,6 +26,7 @@ final class InitiatorHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionContext ctx;
     private final SslHandler ssl;
     private final Consumer<AuthRequest> reauth;
+    private final Consumer<InitiatorHandler> onEstablished;
     private Channel channel;
     private boolean tlsDone;
     private long epoch;
@@ -33,7 +34,9 @@ final class InitiatorHandler extends ChannelInboundHandlerAdapter {
     private CompletableFuture<EstablishedSession> pending;
 
     InitiatorHandler(Parts parts, AuthRequest request, ConnectionContext ctx, SslHandler ssl,
-                     CompletableFuture<EstablishedSession> first, Consumer<AuthRequest> reauth) {
+                     CompletableFuture<EstablishedSession> first, Consumer<AuthRequest> reauth,
+                     Consumer<InitiatorHandler> onEstablished) {
+        this.onEstablished = onEstablished;
         this.parts = parts;
         this.request = request;
         this.ctx = ctx;
@@ -134,6 +137,9 @@ final class InitiatorHandler extends ChannelInboundHandlerAdapter {
                     localIndex, a.responderIndex(), epoch);
             EstablishedSession s = SessionFactory.build(ssl.engine().getSession(), ctx, binding, true, request.pair(),
                     request.peerAgent(), parts.aeads());
+            if (epoch == 1) {
+                onEstablished.accept(this); // registered for rekeys before anyone sees the session
+            }
             if (!f.complete(s)) {
                 s.keypair().close(); // the attempt timed out meanwhile
                 parts.indexes().release(localIndex);
