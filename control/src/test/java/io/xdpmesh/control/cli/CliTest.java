@@ -1,0 +1,160 @@
+package io.xdpmesh.control.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xdpmesh.control.StateDir;
+import io.xdpmesh.control.ca.SvidLayout;
+import io.xdpmesh.control.handshake.FailureReason;
+import io.xdpmesh.dataplane.authcache.AuthCache;
+import io.xdpmesh.dataplane.authcache.AuthEntry;
+import io.xdpmesh.dataplane.authcache.AuthKey;
+import io.xdpmesh.dataplane.authcache.AuthType;
+import io.xdpmesh.dataplane.authcache.IdentityHash;
+import io.xdpmesh.dataplane.counters.CountersFile;
+import io.xdpmesh.dataplane.counters.DropCounters;
+import io.xdpmesh.dataplane.counters.DropReason;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI in-process (picocli), against real files; certificates checked by openssl. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static String sh(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return p.exitValue() + ":" + out;
+    }
+
+    @Test
+    void everyCommandHasHelpAndUsageErrorsExitNonZero() {
+        for (List<String> c : List.<List<String>>of(List.of(), List.of("ca"), List.of("ca", "init"), List.of("ca", "issue"),
+                List.of("ca", "sni"), List.of("stats"), List.of("cache"))) {
+            String[] args = java.util.stream.Stream.concat(c.stream(), java.util.stream.Stream.of("--help")).toArray(String[]::new);
+            Result r = run(args);
+            assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.out().contains("Usage: xdpmesh"), r.out());
+        }
+        Result none = run();
+        assertEquals(2, none.exit());
+        assertTrue(none.err().contains("a command is required"));
+        assertEquals(2, run("ca", "init", "--dir", dir.toString()).exit(), "missing --trust-domain");
+        assertEquals(2, run("frobnicate").exit());
+        // Commands that are not there yet are not pretended.
+        String help = run("--help").out();
+        for (String absent : List.of("agent", "status", "flows")) {
+            assertFalse(help.lines().anyMatch(l -> l.matches("\\s+" + absent + "\\b.*")), help);
+            assertEquals(2, run(absent).exit(), absent + " is not a command yet");
+        }
+    }
+
+    @Test
+    void caInitAndIssueProduceSvidsOpensslVerifies() throws Exception {
+        Path ca = dir.resolve("ca");
+        Result init = run("ca", "init", "--trust-domain", "cli.test", "--dir", ca.toString());
+        assertEquals(0, init.exit(), init.err());
+        assertEquals(1, run("ca", "init", "--trust-domain", "cli.test", "--dir", ca.toString()).exit(), "no overwrite");
+        Result issue = run("ca", "issue", "--dir", ca.toString(), "--spiffe-id", "spiffe://cli.test/ns/shop/sa/web");
+        assertEquals(0, issue.exit(), issue.err());
+        Path w = ca.resolve("svids/shop.web");
+        String verify = sh("openssl", "verify", "-CAfile", ca.resolve("bundle.pem").toString(), "-untrusted",
+                ca.resolve("intermediate.pem").toString(), "-purpose", "sslclient", SvidLayout.svid(w).toString());
+        assertTrue(verify.startsWith("0:") && verify.contains("OK"), verify);
+        String text = sh("openssl", "x509", "-in", SvidLayout.svid(w).toString(), "-noout", "-text");
+        assertTrue(text.contains("URI:spiffe://cli.test/ns/shop/sa/web"), text);
+        assertTrue(text.contains("CA:FALSE"), text);
+        assertTrue(text.contains("Digital Signature"), text);
+        assertTrue(text.contains("TLS Web Server Authentication, TLS Web Client Authentication"), text);
+        assertTrue(text.contains("prime256v1"), text);
+        String key = sh("openssl", "pkey", "-in", SvidLayout.key(w).toString(), "-noout");
+        assertTrue(key.startsWith("0:"), key);
+
+        Result node = run("ca", "issue", "--dir", ca.toString(), "--node", "node-a", "--out", dir.resolve("node-a").toString());
+        assertEquals(0, node.exit(), node.err());
+        assertTrue(sh("openssl", "x509", "-in", dir.resolve("node-a/svid.pem").toString(), "-noout", "-ext",
+                "subjectAltName").contains("URI:spiffe://cli.test/xdpmesh/node/node-a"));
+
+        Result expired = run("ca", "issue", "--dir", ca.toString(), "--spiffe-id", "spiffe://cli.test/ns/shop/sa/old",
+                "--ttl", "-1h", "--out", dir.resolve("old").toString());
+        assertEquals(0, expired.exit(), expired.err());
+        String v2 = sh("openssl", "verify", "-CAfile", ca.resolve("bundle.pem").toString(), "-untrusted",
+                ca.resolve("intermediate.pem").toString(), dir.resolve("old/svid.pem").toString());
+        assertTrue(v2.contains("certificate has expired"), v2);
+
+        Result foreign = run("ca", "issue", "--dir", ca.toString(), "--spiffe-id", "spiffe://other.test/ns/x/sa/y");
+        assertEquals(1, foreign.exit());
+        assertTrue(foreign.err().contains("not in this CA's trust domain"), foreign.err());
+        assertEquals(1, foreign.err().strip().lines().count(), "one-line reason");
+        assertEquals(1, run("ca", "issue", "--dir", dir.resolve("nope").toString(), "--node", "n").exit());
+    }
+
+    @Test
+    void statsReadsTheCountersFile() throws Exception {
+        try (CountersFile cf = CountersFile.create(StateDir.counters(dir), 256)) {
+            DropCounters drops = new DropCounters(cf.manager());
+            drops.drop(DropReason.HANDSHAKE_TIMEOUT, 7);
+            new io.xdpmesh.control.handshake.HandshakeCounters(cf.manager());
+            Result r = run("stats", "--state-dir", dir.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().matches("(?s).*drop\\.handshake_timeout\\s+7\\n.*"), r.out());
+            assertTrue(r.out().contains("handshake.fail.untrusted_chain"), r.out());
+            assertTrue(r.out().contains("running"), r.out());
+            Result j = run("stats", "--state-dir", dir.toString(), "--json", "--nonzero");
+            assertEquals(0, j.exit(), j.err());
+            assertTrue(j.out().contains("{\"label\":\"drop.handshake_timeout\",\"type\":\"drop\",\"value\":7}"), j.out());
+            Result w = run("stats", "--state-dir", dir.toString(), "--watch", "--interval", "1s", "--count", "2", "--nonzero");
+            assertEquals(0, w.exit(), w.err());
+            assertTrue(w.out().contains("0.0/s"), w.out());
+        }
+        Result missing = run("stats", "--state-dir", dir.resolve("none").toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("is the agent running"), missing.err());
+    }
+
+    @Test
+    void cacheListsEntriesFromTheChronicleFile() throws Exception {
+        try (AuthCache cache = AuthCache.open(StateDir.authCache(dir).toFile(), 1024)) {
+            long now = System.currentTimeMillis();
+            cache.put(new AuthKey().set(IdentityHash.of("spiffe://t/ns/a/sa/a"), IdentityHash.of("spiffe://t/ns/b/sa/b"),
+                    IdentityHash.of("node-b"), AuthType.SPIFFE_ENCRYPT),
+                    new AuthEntry().set(now + 120_000, 0x1234, AuthEntry.STATE_ESTABLISHED, 0, now));
+            cache.put(new AuthKey().set(IdentityHash.of("spiffe://t/ns/a/sa/a"), IdentityHash.of("spiffe://t/ns/c/sa/c"),
+                    IdentityHash.of("node-b"), AuthType.SPIFFE_ENCRYPT),
+                    new AuthEntry().set(now, 0, AuthEntry.STATE_FAILED, FailureReason.NODE_BINDING.ordinal(), now));
+        }
+        Result r = run("cache", "--state-dir", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("2 identity pairs"), r.out());
+        assertTrue(r.out().contains("established"), r.out());
+        assertTrue(r.out().contains("failed (node_binding)"), r.out());
+        Result j = run("cache", "--state-dir", dir.toString(), "--json");
+        assertEquals(0, j.exit(), j.err());
+        assertTrue(j.out().contains("\"state\":\"established\""), j.out());
+        assertTrue(j.out().contains("\"sessionIndex\":4660"), j.out());
+        Result missing = run("cache", "--state-dir", dir.resolve("none").toString());
+        assertEquals(1, missing.exit());
+    }
+}
