@@ -1,0 +1,132 @@
+# perf/run xsk: the Java AF_XDP loops (xdp/ rxdrop, txonly, l2fwd) against a C reference on libxdp
+# (perf/native/xskref.c) with the same duty cycle, on one private veth pair, same XDP program
+# (xm_pod) and same core pinning, rounds alternating Java/C, medians. Sourced by perf/run.
+#
+#   generator ns "g": dev g0, the Java generator (core 0), xm_pod with no socket as a counting sink
+#   device ns "d":    dev d0, the measured loop (core 1)
+#   rxdrop: generator -> d0 -> measured rxdrop; the figure is what the measured socket received
+#   txonly: measured txonly on d0 -> g0; the figure is g0's rx_packets (what arrived)
+#   l2fwd:  generator -> d0 -> measured l2fwd -> g0; the figure is g0's rx_packets (what came back)
+# Knobs (environment): XM_XSK_ROUNDS (3), XM_XSK_WARMUP (3 s), XM_XSK_WINDOW (5 s), XM_XSK_SIZE (64),
+# XM_XSK_FLOWS (16), XM_XSK_BATCH (64), XM_XSK_TESTS ("rxdrop txonly l2fwd").
+
+rounds=${XM_XSK_ROUNDS:-3}
+warm=${XM_XSK_WARMUP:-3}
+win=${XM_XSK_WINDOW:-5}
+size=${XM_XSK_SIZE:-64}
+flows=${XM_XSK_FLOWS:-16}
+batch=${XM_XSK_BATCH:-64}
+tests=${XM_XSK_TESTS:-rxdrop txonly l2fwd}
+gen_core=0
+dut_core=1
+[ "$(nproc)" -ge 2 ] || echo "xsk: warning: one core only; generator and measured loop share it" >&2
+
+obj="$XDPMESH_ROOT/native/target/classes/io/xdpmesh/native/xdpmesh.bpf.o"
+xskref="$XDPMESH_ROOT/perf/target/xskref"
+[ -f "$obj" ] || { echo "xsk: no XDP object at $obj (build native/ first)" >&2; exit 1; }
+gcc -O2 -Wall -Werror -o "$xskref" "$XDPMESH_ROOT/perf/native/xskref.c" -lxdp -lbpf -lpthread
+
+out="$XDPMESH_RESULTS/xsk-$(date +%H%M%S)"
+mkdir -p "$out"
+xdpmesh_topo_init
+xdpmesh_ns g
+xdpmesh_ns d
+gns=${XM_P}g dns=${XM_P}d ga=${XM_P}g0 da=${XM_P}d0
+xdpmesh_veth "$gns" "$ga" "$dns" "$da"
+xdpmesh_addr "$gns" "$ga" 1
+xdpmesh_addr "$dns" "$da" 2
+gmac=$(xdpmesh_mac "$gns" "$ga")
+dmac=$(xdpmesh_mac "$dns" "$da")
+gip=$(xdpmesh_ip 1)
+dip=$(xdpmesh_ip 2)
+xdpmesh_bpffs; bpffs=$XM_BPFFS
+# The sink: frames arriving on g0 are dropped by xm_pod (no socket bound) and counted in rx_packets.
+ip netns exec "$gns" "$xskref" attach -i "$ga" -o "$obj"
+echo "xsk: veth $ga ($gns, generator, core $gen_core) <-> $da ($dns, measured, core $dut_core); $size B, $flows flows, batch $batch; warm-up $warm s, window $win s, $rounds rounds; raw output in $out"
+
+total=$(( warm + win + 1 ))
+txargs=(--src-mac "$dmac" --dst-mac "$gmac" --src-ip "$dip" --dst-ip "$gip" --flows "$flows" --size "$size")
+
+# Starts the measured loop: xsk_dut IMPL MODE OUTFILE; sets XM_BG_PID.
+xsk_dut() {
+  local extra=()
+  if [ "$2" = txonly ]; then extra=("${txargs[@]}"); fi
+  if [ "$1" = java ]; then
+    xdpmesh_bg "$3" "$dut_core" java $XDPMESH_JVM_OPTS -cp "$XDPMESH_CP" io.xdpmesh.perf.xsk.XskBench "$2" \
+      --netns "$dns" --dev "$da" --bpffs "$bpffs" --batch "$batch" --seconds "$total" --warmup "$warm" "${extra[@]}"
+  else
+    local cx=()
+    if [ "$2" = txonly ]; then cx=(-s "$size" --src-mac "$dmac" --dst-mac "$gmac" --src-ip "$dip" --dst-ip "$gip" --flows "$flows"); fi
+    xdpmesh_bg "$3" "$dut_core" ip netns exec "$dns" "$xskref" "$2" -i "$da" -o "$obj" -b "$batch" \
+      -t "$total" -w "$warm" "${cx[@]}"
+  fi
+}
+
+# Starts the Java generator toward d0 for SECS seconds: xsk_gen SECS OUTFILE; sets XM_BG_PID.
+xsk_gen() {
+  xdpmesh_bg "$2" "$gen_core" java $XDPMESH_JVM_OPTS -cp "$XDPMESH_CP" io.xdpmesh.perf.gen.Generator \
+    --netns "$gns" --dev "$ga" --dst-mac "$dmac" --src-ip "$gip" --dst-ip "$dip" --flows "$flows" --size "$size" \
+    --batch "$batch" --seconds "$1"
+}
+
+# g0's rx_packets over the measured window (sampled at warm-up and warm-up + window after "running").
+xsk_peer_window() {
+  sleep "$warm"
+  local c0 t0 c1 t1
+  t0=$(date +%s%N); c0=$(xdpmesh_ifstat "$gns" "$ga" rx_packets)
+  sleep "$win"
+  t1=$(date +%s%N); c1=$(xdpmesh_ifstat "$gns" "$ga" rx_packets)
+  xdpmesh_rate "$c0" "$t0" "$c1" "$t1"
+}
+
+# One measurement: xsk_once TEST IMPL ROUND; sets XM_V to the figure (pps). Runs in this shell, so
+# the cleanup trap knows every pid it started.
+xsk_once() {
+  local t=$1 impl=$2 r=$3 f="$out/$1-$2-$3" dut gen="" v
+  xsk_dut "$impl" "$t" "$f.out"; dut=$XM_BG_PID
+  xdpmesh_wait_line "$f.out" '^running' 60 "$dut" || { echo "xsk: $impl $t did not start" >&2; exit 1; }
+  case "$t" in
+    rxdrop)
+      xsk_gen $(( total + 2 )) "$f.gen"; gen=$XM_BG_PID
+      xdpmesh_stop "$dut" $(( total + 15 ))
+      v=$(xdpmesh_field pps "$(grep '^result' "$f.out")") ;;
+    txonly)
+      v=$(xsk_peer_window)
+      xdpmesh_stop "$dut" $(( total + 15 )) ;;
+    l2fwd)
+      xsk_gen $(( total + 2 )) "$f.gen"; gen=$XM_BG_PID
+      v=$(xsk_peer_window)
+      xdpmesh_stop "$dut" $(( total + 15 )) ;;
+  esac
+  if [ -n "$gen" ]; then xdpmesh_stop "$gen" 0; fi
+  grep -q '^result' "$f.out" || { echo "xsk: $impl $t gave no result:" >&2; cat "$f.out" >&2; exit 1; }
+  XM_V=${v:-0}
+}
+
+declare -A vals
+for (( r = 1; r <= rounds; r++ )); do
+  for t in $tests; do
+    order="java c"; if (( r % 2 == 0 )); then order="c java"; fi
+    for impl in $order; do
+      xsk_once "$t" "$impl" "$r"; v=$XM_V
+      vals[$t,$impl]+=" $v"
+      echo "xsk: round $r $t $impl $v pps ($(grep '^result' "$out/$t-$impl-$r.out" | cut -d' ' -f4-))"
+    done
+  done
+done
+
+line="xsk:"
+alloc="xsk: zero allocation in the Java loops (loop-thread bytes allocated, GC count over every measured window):"
+for t in l2fwd rxdrop txonly; do
+  case " $tests " in *" $t "*) ;; *) continue ;; esac
+  mj=$(xdpmesh_median ${vals[$t,java]})
+  mc=$(xdpmesh_median ${vals[$t,c]})
+  echo "xsk: $t java median $mj pps ($(xdpmesh_spread ${vals[$t,java]})), c median $mc pps ($(xdpmesh_spread ${vals[$t,c]}))"
+  line+=" $t java/c=$(xdpmesh_ratio "$mj" "$mc")"
+  bytes=$(cat "$out/$t"-java-*.out | sed -n 's/.*loop-alloc-bytes=\([-0-9]*\).*/\1/p' | sort -u | tr '\n' ',' | sed 's/,$//')
+  gcs=$(cat "$out/$t"-java-*.out | sed -n 's/.* gc=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+  alloc+=" $t ${bytes} B gc=$gcs;"
+done
+gbytes=$(cat "$out"/*.gen 2>/dev/null | sed -n 's/.*loop-alloc-bytes=\([-0-9]*\).*/\1/p' | sort -u | tr '\n' ',' | sed 's/,$//')
+echo "$alloc generator ${gbytes:-n/a} B"
+echo "$line" | tee "$out/result.txt"
