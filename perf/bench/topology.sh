@@ -11,7 +11,9 @@
 #   xdpmesh_ifstat NS DEV STAT        echoes /sys/class/net/DEV/statistics/STAT as NS sees it
 #   xdpmesh_bpffs                     a private bpffs mount; sets XM_BPFFS to its path
 #   xdpmesh_bg OUT CORE CMD...        starts CMD pinned to CORE ("-": unpinned) in the background, output
-#                                     to OUT; sets XM_BG_PID, the pid of CMD itself (exec'd, no wrapper)
+#                                     to OUT; sets XM_BG_PID, the pid of CMD itself (exec'd, no wrapper).
+#                                     With XM_NICE set (e.g. -20), CMD runs at that nice level: on a
+#                                     machine shared with other work the measured loops keep their core.
 #   xdpmesh_wait_line FILE REGEX SECS [PID]  waits until FILE has a line matching REGEX (fails on
 #                                     timeout, or as soon as PID has exited)
 #   xdpmesh_stop PID [SECS]           TERM, then KILL after SECS, one of our own pids only
@@ -84,6 +86,7 @@ xdpmesh_bpffs() {
 
 xdpmesh_bg() {
   local out=$1 core=$2; shift 2
+  if [ -n "${XM_NICE:-}" ]; then set -- nice -n "$XM_NICE" "$@"; fi
   if [ "$core" = - ] || [ "$(nproc)" -lt 2 ]; then
     "$@" >"$out" 2>&1 &
   else

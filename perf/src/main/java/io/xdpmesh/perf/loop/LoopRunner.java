@@ -62,14 +62,20 @@ public final class LoopRunner {
         }
         long t1 = System.nanoTime();
         long c1 = counter.getAsLong(), r1 = loop.rxPackets(), x1 = loop.txPackets(), k1 = loop.kicks();
+        long a1 = THREADS.getThreadAllocatedBytes(t.threadId());
         long g1 = gcCount();
         stop = true;
         t.join(5000);
         if (t.isAlive()) {
             throw new IllegalStateException("loop thread did not stop");
         }
-        // From the window's start to the loop's exit (a little past the window: stricter, not looser).
-        long alloc = a0 >= 0 && allocatedAtExit >= 0 ? allocatedAtExit - a0 : -1;
+        // Read while the loop still spins: leaving the loop is a branch C2 never saw taken, and the
+        // deoptimization it causes may materialize a few objects; that is the exit, not the loop.
+        // A loop that ended by itself (count reached) is measured up to its exit instead.
+        if (a1 < 0) {
+            a1 = allocatedAtExit;
+        }
+        long alloc = a0 >= 0 && a1 >= 0 ? a1 - a0 : -1;
         return new Window((t1 - t0) / 1e9, c1 - c0, r1 - r0, x1 - x0, k1 - k0, alloc, g1 - g0,
                 (exitNanos - begin) / 1e9);
     }
