@@ -17,6 +17,8 @@
 #   xdpmesh_wait_line FILE REGEX SECS [PID]  waits until FILE has a line matching REGEX (fails on
 #                                     timeout, or as soon as PID has exited)
 #   xdpmesh_stop PID [SECS]           TERM, then KILL after SECS, one of our own pids only
+#   xdpmesh_tid PID COMM              echoes the tid of PID's first thread whose name starts with COMM
+#   xdpmesh_cpu_ns PID TID            echoes the ns thread TID has spent on a CPU (schedstat)
 #   xdpmesh_pin CORE CMD...           runs CMD pinned to CORE (taskset), unpinned on a 1-core machine
 
 XM_NAMESPACES=()
@@ -131,3 +133,13 @@ xdpmesh_pin() {
   local core=$1; shift
   if [ "$(nproc)" -ge 2 ]; then taskset -c "$core" "$@"; else "$@"; fi
 }
+
+xdpmesh_tid() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in "$2"*) basename "$t"; return 0 ;; esac
+  done
+  return 1
+}
+
+xdpmesh_cpu_ns() { cut -d' ' -f1 "/proc/$1/task/$2/schedstat"; }

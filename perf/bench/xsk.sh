@@ -4,13 +4,14 @@
 #
 #   generator ns "g": dev g0, the Java generator (core 0), xm_pod with no socket as a counting sink
 #   device ns "d":    dev d0, the measured loop (core 1)
-#   rxdrop: generator -> d0 -> measured rxdrop; the figure is what the measured socket received
-#   txonly: measured txonly on d0 -> g0; the figure is g0's rx_packets (what arrived)
-#   l2fwd:  generator -> d0 -> measured l2fwd -> g0; the figure is g0's rx_packets (what came back)
+#   rxdrop: generator -> d0 -> measured rxdrop
+#   txonly: measured txonly on d0 -> g0 (counted in g0's rx_packets: what arrived)
+#   l2fwd:  generator -> d0 -> measured l2fwd -> g0 (g0's rx_packets: what came back)
+# (the figures compared are described at xsk_once)
 # Knobs (environment): XM_XSK_ROUNDS (3), XM_XSK_WARMUP (4 s: the C2 compile of a loop whose iterations each make a syscall lands 2-4 s in), XM_XSK_WINDOW (5 s), XM_XSK_SIZE (64),
-# XM_XSK_FLOWS (16), XM_XSK_BATCH (64), XM_XSK_TESTS ("rxdrop txonly l2fwd"), XM_NICE (-20: generator
-# and measured loops run at that nice level, so other work on a shared machine does not take their
-# cores in the middle of a window; empty: normal priority).
+# XM_XSK_FLOWS (16), XM_XSK_BATCH (64), XM_XSK_TESTS ("rxdrop txonly l2fwd"), XM_NICE (empty: normal
+# priority; e.g. -20 runs generator and loops at that nice level, which also starves the ksoftirqd
+# that runs the veth NAPI work deferred from their cores, so it is off by default).
 
 rounds=${XM_XSK_ROUNDS:-3}
 warm=${XM_XSK_WARMUP:-4}
@@ -19,7 +20,7 @@ size=${XM_XSK_SIZE:-64}
 flows=${XM_XSK_FLOWS:-16}
 batch=${XM_XSK_BATCH:-64}
 tests=${XM_XSK_TESTS:-rxdrop txonly l2fwd}
-XM_NICE=${XM_NICE--20}
+XM_NICE=${XM_NICE:-}
 gen_core=0
 dut_core=1
 [ "$(nproc)" -ge 2 ] || echo "xsk: warning: one core only; generator and measured loop share it" >&2
@@ -72,49 +73,58 @@ xsk_gen() {
     --batch "$batch" --seconds "$1"
 }
 
-# g0's rx_packets over the measured window (sampled at warm-up and warm-up + window after "running").
-xsk_peer_window() {
+# Samples the measured window (warm-up .. warm-up + window after "running"): echoes
+# "<g0 rx pps> <d0 rx pps> <share of a core the measured thread had>".
+xsk_window() {
+  local pid=$1 tid=$2 g0 d0 c0 t0 g1 d1 c1 t1
   sleep "$warm"
-  local c0 t0 c1 t1
-  t0=$(date +%s%N); c0=$(xdpmesh_ifstat "$gns" "$ga" rx_packets)
+  t0=$(date +%s%N); g0=$(xdpmesh_ifstat "$gns" "$ga" rx_packets); d0=$(xdpmesh_ifstat "$dns" "$da" rx_packets)
+  c0=$(xdpmesh_cpu_ns "$pid" "$tid")
   sleep "$win"
-  t1=$(date +%s%N); c1=$(xdpmesh_ifstat "$gns" "$ga" rx_packets)
-  xdpmesh_rate "$c0" "$t0" "$c1" "$t1"
+  t1=$(date +%s%N); g1=$(xdpmesh_ifstat "$gns" "$ga" rx_packets); d1=$(xdpmesh_ifstat "$dns" "$da" rx_packets)
+  c1=$(xdpmesh_cpu_ns "$pid" "$tid")
+  echo "$(xdpmesh_rate "$g0" "$t0" "$g1" "$t1") $(xdpmesh_rate "$d0" "$t0" "$d1" "$t1") $(awk -v a="$c0" -v b="$c1" -v t="$t0" -v u="$t1" 'BEGIN { printf "%.3f", (b - a) / (u - t) }')"
 }
 
-# One measurement: xsk_once TEST IMPL ROUND; sets XM_V to the figure (pps). Runs in this shell, so
-# the cleanup trap knows every pid it started.
+# One measurement: xsk_once TEST IMPL ROUND. Sets XM_V to the figure compared between Java and C
+# (frames per second of CPU time the measured loop's thread had), XM_PPS to the plain rate and
+# XM_RAW to a description. Runs in this shell, so the cleanup trap knows every pid it started.
+#   rxdrop: frames the loop received (its own count; frames the socket dropped are shown as lost)
+#   txonly: frames arriving at g0
+#   l2fwd:  frames coming back to g0
+# Dividing by the thread's CPU time keeps the comparison fair on a machine shared with other work:
+# plain rates there follow the scheduler more than the code.
 xsk_once() {
-  local t=$1 impl=$2 r=$3 f="$out/$1-$2-$3" dut gen="" v
+  local t=$1 impl=$2 r=$3 f="$out/$1-$2-$3" dut tid gen="" w res
   xsk_dut "$impl" "$t" "$f.out"; dut=$XM_BG_PID
   xdpmesh_wait_line "$f.out" '^running' 60 "$dut" || { echo "xsk: $impl $t did not start" >&2; exit 1; }
-  case "$t" in
-    rxdrop)
-      xsk_gen "$total" "$f.gen"; gen=$XM_BG_PID
-      xdpmesh_stop "$dut" $(( total + 15 ))
-      v=$(xdpmesh_field pps "$(grep '^result' "$f.out")") ;;
-    txonly)
-      v=$(xsk_peer_window)
-      xdpmesh_stop "$dut" $(( total + 15 )) ;;
-    l2fwd)
-      xsk_gen "$total" "$f.gen"; gen=$XM_BG_PID
-      v=$(xsk_peer_window)
-      xdpmesh_stop "$dut" $(( total + 15 )) ;;
-  esac
+  if [ "$impl" = java ]; then tid=$(xdpmesh_tid "$dut" xsk-loop); else tid=$dut; fi
+  if [ "$t" != txonly ]; then xsk_gen "$total" "$f.gen"; gen=$XM_BG_PID; fi
+  w=$(xsk_window "$dut" "$tid")
+  xdpmesh_stop "$dut" $(( total + 15 ))
   # The generator outlives the window by design (it started after "running" with the same length).
   if [ -n "$gen" ]; then xdpmesh_stop "$gen" 10; fi
-  grep -q '^result' "$f.out" || { echo "xsk: $impl $t gave no result:" >&2; cat "$f.out" >&2; exit 1; }
-  XM_V=${v:-0}
+  res=$(grep '^result' "$f.out") || { echo "xsk: $impl $t gave no result:" >&2; cat "$f.out" >&2; exit 1; }
+  set -- $w
+  if [ "$t" = rxdrop ]; then
+    XM_PPS=$(xdpmesh_field pps "$res")
+    XM_RAW="received $XM_PPS pps, offered to d0 $2 pps, lost at the socket $(xdpmesh_field lost "$res"), loop cpu $3"
+  else
+    XM_PPS=$1
+    XM_RAW="arrived at g0 $1 pps, loop cpu $3, own count $(xdpmesh_field pps "$res") pps"
+  fi
+  XM_V=$(awk -v p="$XM_PPS" -v s="$3" 'BEGIN { if (s <= 0) print 0; else printf "%.0f", p / s }')
 }
 
-declare -A vals
+declare -A vals pps
 for (( r = 1; r <= rounds; r++ )); do
   for t in $tests; do
     order="java c"; if (( r % 2 == 0 )); then order="c java"; fi
     for impl in $order; do
-      xsk_once "$t" "$impl" "$r"; v=$XM_V
-      vals[$t,$impl]+=" $v"
-      echo "xsk: round $r $t $impl $v pps ($(grep '^result' "$out/$t-$impl-$r.out" | cut -d' ' -f4-))"
+      xsk_once "$t" "$impl" "$r"
+      vals[$t,$impl]+=" $XM_V"
+      pps[$t,$impl]+=" $XM_PPS"
+      echo "xsk: round $r $t $impl figure $XM_V ($XM_RAW)"
     done
   done
 done
@@ -125,7 +135,7 @@ for t in l2fwd rxdrop txonly; do
   case " $tests " in *" $t "*) ;; *) continue ;; esac
   mj=$(xdpmesh_median ${vals[$t,java]})
   mc=$(xdpmesh_median ${vals[$t,c]})
-  echo "xsk: $t java median $mj pps ($(xdpmesh_spread ${vals[$t,java]})), c median $mc pps ($(xdpmesh_spread ${vals[$t,c]}))"
+  echo "xsk: $t figure java median $mj ($(xdpmesh_spread ${vals[$t,java]})), c median $mc ($(xdpmesh_spread ${vals[$t,c]})); raw pps java $(xdpmesh_median ${pps[$t,java]}) c $(xdpmesh_median ${pps[$t,c]})"
   line+=" $t java/c=$(xdpmesh_ratio "$mj" "$mc")"
   bytes=$(cat "$out/$t"-java-*.out | sed -n 's/.*loop-alloc-bytes=\([-0-9]*\).*/\1/p' | sort -u | tr '\n' ',' | sed 's/,$//')
   gcs=$(cat "$out/$t"-java-*.out | sed -n 's/.* gc=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')

@@ -291,21 +291,32 @@ static uint64_t measured(void)
 	return strcmp(opt.mode, "txonly") == 0 ? completed : rx_pkts;
 }
 
+/* Frames that reached the socket but were dropped (rx ring full, no fill frame). */
+static uint64_t lost(void)
+{
+	struct xdp_statistics st;
+	socklen_t len = sizeof(st);
+
+	if (getsockopt(xsk_fd, SOL_XDP, XDP_STATISTICS, &st, &len))
+		die("getsockopt(XDP_STATISTICS)", errno);
+	return st.rx_dropped + st.rx_ring_full;
+}
+
 static void *timer(void *arg)
 {
 	(void)arg;
 	sleep_s(opt.warmup);
 	double t0 = now_s();
-	uint64_t c0 = measured(), r0 = rx_pkts, x0 = tx_pkts;
+	uint64_t c0 = measured(), r0 = rx_pkts, x0 = tx_pkts, k0 = kicks, l0 = lost();
 
 	sleep_s(opt.seconds - opt.warmup);
 	double t1 = now_s();
-	uint64_t c1 = measured(), r1 = rx_pkts, x1 = tx_pkts;
+	uint64_t c1 = measured(), r1 = rx_pkts, x1 = tx_pkts, k1 = kicks, l1 = lost();
 
 	stop = 1;
-	printf("result impl=c mode=%s pps=%.0f rx=%llu tx=%llu secs=%.3f kicks=%llu\n", opt.mode,
+	printf("result impl=c mode=%s pps=%.0f rx=%llu tx=%llu secs=%.3f kicks=%llu lost=%llu\n", opt.mode,
 	       (c1 - c0) / (t1 - t0), (unsigned long long)(r1 - r0), (unsigned long long)(x1 - x0), t1 - t0,
-	       (unsigned long long)kicks);
+	       (unsigned long long)(k1 - k0), (unsigned long long)(l1 - l0));
 	fflush(stdout);
 	return NULL;
 }

@@ -26,7 +26,7 @@ public final class LoopRunner {
 
     /** What one window saw; allocatedBytes and gcCount are the zero-allocation proof. */
     public record Window(double seconds, long count, long rx, long tx, long kicks, long allocatedBytes,
-            long gcCount, double totalSeconds) {
+            long gcCount, double totalSeconds, long lost) {
         public double rate() {
             return seconds > 0 ? count / seconds : 0;
         }
@@ -39,6 +39,12 @@ public final class LoopRunner {
      */
     public Window run(Forwarder loop, LongSupplier counter, BooleanSupplier finished, double warmup, double seconds,
             Runnable onRunning) throws InterruptedException {
+        return run(loop, counter, () -> 0, finished, warmup, seconds, onRunning);
+    }
+
+    /** As above; lost is a second counter read at the same instants (e.g. frames the socket dropped). */
+    public Window run(Forwarder loop, LongSupplier counter, LongSupplier lost, BooleanSupplier finished, double warmup,
+            double seconds, Runnable onRunning) throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
         Thread t = new Thread(() -> {
             started.countDown();
@@ -54,6 +60,7 @@ public final class LoopRunner {
         t.join(Math.max(1, (long) (warmup * 1000)));
         long t0 = System.nanoTime();
         long c0 = counter.getAsLong(), r0 = loop.rxPackets(), x0 = loop.txPackets(), k0 = loop.kicks();
+        long l0 = lost.getAsLong();
         long a0 = THREADS.getThreadAllocatedBytes(t.threadId());
         long g0 = gcCount();
         long left = endAt - System.nanoTime();
@@ -62,6 +69,7 @@ public final class LoopRunner {
         }
         long t1 = System.nanoTime();
         long c1 = counter.getAsLong(), r1 = loop.rxPackets(), x1 = loop.txPackets(), k1 = loop.kicks();
+        long l1 = lost.getAsLong();
         long a1 = THREADS.getThreadAllocatedBytes(t.threadId());
         long g1 = gcCount();
         stop = true;
@@ -77,7 +85,7 @@ public final class LoopRunner {
         }
         long alloc = a0 >= 0 && a1 >= 0 ? a1 - a0 : -1;
         return new Window((t1 - t0) / 1e9, c1 - c0, r1 - r0, x1 - x0, k1 - k0, alloc, g1 - g0,
-                (exitNanos - begin) / 1e9);
+                (exitNanos - begin) / 1e9, l1 - l0);
     }
 
     private void spin(Forwarder loop, BooleanSupplier finished) {

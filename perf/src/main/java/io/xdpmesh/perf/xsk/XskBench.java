@@ -10,6 +10,8 @@ import io.xdpmesh.perf.cli.Args;
 import io.xdpmesh.perf.gen.GeneratorOptions;
 import io.xdpmesh.perf.gen.UdpFlows;
 import io.xdpmesh.perf.loop.LoopRunner;
+import io.xdpmesh.xdp.sys.ErrnoException;
+import io.xdpmesh.xdp.xsk.XskStatistics;
 import io.xdpmesh.xdp.xsk.loop.Forwarder;
 import io.xdpmesh.xdp.xsk.loop.L2Fwd;
 import io.xdpmesh.xdp.xsk.loop.RxDrop;
@@ -86,13 +88,23 @@ public final class XskBench {
                 }
             }
             String m = mode;
-            LoopRunner.Window w = new LoopRunner().run(loop, counter, finished, warmup, seconds, () -> {
+            // Frames that reached the socket but were dropped (rx ring full, no fill frame): XDP_STATISTICS.
+            XskStatistics st = new XskStatistics();
+            LongSupplier lost = () -> {
+                try {
+                    port.socket().statistics(st);
+                } catch (ErrnoException e) {
+                    throw new IllegalStateException(e);
+                }
+                return st.rxDropped + st.rxRingFull;
+            };
+            LoopRunner.Window w = new LoopRunner().run(loop, counter, lost, finished, warmup, seconds, () -> {
                 System.out.printf(Locale.ROOT, "running impl=java mode=%s if=%s queue=%d batch=%d socket=%s%n", m,
                         dev, queue, batch, port.socket().mode());
                 System.out.flush();
             });
-            System.out.printf(Locale.ROOT, "result impl=java mode=%s pps=%.0f rx=%d tx=%d secs=%.3f kicks=%d%n", mode,
-                    w.rate(), w.rx(), w.tx(), w.seconds(), w.kicks());
+            System.out.printf(Locale.ROOT, "result impl=java mode=%s pps=%.0f rx=%d tx=%d secs=%.3f kicks=%d lost=%d%n",
+                    mode, w.rate(), w.rx(), w.tx(), w.seconds(), w.kicks(), w.lost());
             System.out.printf(Locale.ROOT, "alloc impl=java mode=%s loop-alloc-bytes=%d gc=%d%n", mode,
                     w.allocatedBytes(), w.gcCount());
         }
