@@ -8,7 +8,7 @@
 #   xdpmesh_addr NS DEV HOST          10.$XM_HI.$XM_LO.HOST/24 on DEV
 #   xdpmesh_ip HOST                   echoes 10.$XM_HI.$XM_LO.HOST
 #   xdpmesh_mac NS DEV                echoes DEV's MAC
-#   xdpmesh_ifstat NS DEV STAT        echoes /sys/class/net/DEV/statistics/STAT as NS sees it
+#   xdpmesh_ifstat NS DEV STAT        echoes DEV's counter STAT (rx_packets, tx_dropped, ...) in NS
 #   xdpmesh_bpffs                     a private bpffs mount; sets XM_BPFFS to its path
 #   xdpmesh_bg OUT CORE CMD...        starts CMD pinned to CORE ("-": unpinned) in the background, output
 #                                     to OUT; sets XM_BG_PID, the pid of CMD itself (exec'd, no wrapper).
@@ -76,7 +76,12 @@ xdpmesh_veth() {
 xdpmesh_ip() { echo "10.$XM_HI.$XM_LO.$1"; }
 xdpmesh_addr() { ip -n "$1" addr add "$(xdpmesh_ip "$3")/24" dev "$2"; }
 xdpmesh_mac() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
-xdpmesh_ifstat() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
+xdpmesh_ifstat() {
+  # ip -n only enters the network namespace (ip netns exec also remounts /sys): fast enough to
+  # sample counters at the edges of a measured window.
+  local dir=${3%%_*} key=${3#*_}
+  ip -n "$1" -s -j link show dev "$2" | sed -n "s/.*\"$dir\":{[^}]*\"$key\":\([0-9]*\).*/\1/p"
+}
 
 xdpmesh_bpffs() {
   local d="$XM_TMP/bpffs"

@@ -48,7 +48,7 @@ xdpmesh_bpffs; bpffs=$XM_BPFFS
 ip netns exec "$gns" "$xskref" attach -i "$ga" -o "$obj"
 echo "xsk: veth $ga ($gns, generator, core $gen_core) <-> $da ($dns, measured, core $dut_core); $size B, $flows flows, batch $batch; warm-up $warm s, window $win s, $rounds rounds; raw output in $out"
 
-total=$(( warm + win + 1 ))
+total=$(( warm + win + 2 )) # slack: the window's last samples are taken before the loop ends
 txargs=(--src-mac "$dmac" --dst-mac "$gmac" --src-ip "$dip" --dst-ip "$gip" --flows "$flows" --size "$size")
 
 # Starts the measured loop: xsk_dut IMPL MODE OUTFILE; sets XM_BG_PID.
@@ -78,11 +78,11 @@ xsk_gen() {
 xsk_window() {
   local pid=$1 tid=$2 g0 d0 c0 t0 g1 d1 c1 t1
   sleep "$warm"
-  t0=$(date +%s%N); g0=$(xdpmesh_ifstat "$gns" "$ga" rx_packets); d0=$(xdpmesh_ifstat "$dns" "$da" rx_packets)
-  c0=$(xdpmesh_cpu_ns "$pid" "$tid")
+  c0=$(xdpmesh_cpu_ns "$pid" "$tid"); t0=$(date +%s%N)
+  g0=$(xdpmesh_ifstat "$gns" "$ga" rx_packets); d0=$(xdpmesh_ifstat "$dns" "$da" rx_packets)
   sleep "$win"
-  t1=$(date +%s%N); g1=$(xdpmesh_ifstat "$gns" "$ga" rx_packets); d1=$(xdpmesh_ifstat "$dns" "$da" rx_packets)
-  c1=$(xdpmesh_cpu_ns "$pid" "$tid")
+  c1=$(xdpmesh_cpu_ns "$pid" "$tid"); t1=$(date +%s%N)
+  g1=$(xdpmesh_ifstat "$gns" "$ga" rx_packets); d1=$(xdpmesh_ifstat "$dns" "$da" rx_packets)
   echo "$(xdpmesh_rate "$g0" "$t0" "$g1" "$t1") $(xdpmesh_rate "$d0" "$t0" "$d1" "$t1") $(awk -v a="$c0" -v b="$c1" -v t="$t0" -v u="$t1" 'BEGIN { printf "%.3f", (b - a) / (u - t) }')"
 }
 
@@ -112,6 +112,7 @@ xsk_once() {
   else
     XM_PPS=$1
     XM_RAW="arrived at g0 $1 pps, loop cpu $3, own count $(xdpmesh_field pps "$res") pps"
+    if [ "$t" = l2fwd ]; then XM_RAW+=", offered to d0 $2 pps, lost at the socket $(xdpmesh_field lost "$res")"; fi
   fi
   XM_V=$(awk -v p="$XM_PPS" -v s="$3" 'BEGIN { if (s <= 0) print 0; else printf "%.0f", p / s }')
 }
