@@ -33,7 +33,7 @@ public final class Generator {
                     o.flows(), o.size(), o.rate() == 0 ? "flat-out" : o.rate() + "pps");
             // The rate and the allocation check cover the run after a short warm-up (JIT, first-call
             // linkage of the kick downcalls); sent/completed cover the whole run.
-            double warmup = Math.min(1.0, o.seconds() / 4);
+            double warmup = Math.min(4.0, o.seconds() / 3);
             LoopRunner.Window w = new LoopRunner().run(tx, tx::txPackets, tx::done, warmup, o.seconds(), () -> {
             });
             // Frames still in flight: wait for their completions (bounded).
