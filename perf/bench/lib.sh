@@ -12,3 +12,17 @@ xdpmesh_jmh() {
 
 # Ratio a/b with 2 decimals.
 xdpmesh_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "nan"; else printf "%.2f", a / b }'; }
+
+# Median of the numbers given as arguments.
+xdpmesh_median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else { m = sprintf("%.4f", (v[NR / 2] + v[NR / 2 + 1]) / 2); sub(/\.?0+$/, "", m); print m } }'; }
+
+# min..max spread of the numbers given as arguments.
+xdpmesh_spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo ".." hi }'; }
+
+# key=value field of a line: xdpmesh_field "pps" "result impl=c pps=123" -> 123
+xdpmesh_field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2" | head -1; }
+
+# Elapsed-time-exact rate from two samples: xdpmesh_rate count0 ns0 count1 ns1
+xdpmesh_rate() { awk -v a="$1" -v t="$2" -v b="$3" -v u="$4" 'BEGIN { printf "%.0f", (b - a) / ((u - t) / 1e9) }'; }
+
+. "$XDPMESH_ROOT/perf/bench/topology.sh"
