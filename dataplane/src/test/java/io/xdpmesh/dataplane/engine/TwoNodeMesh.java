@@ -41,7 +41,7 @@ final class TwoNodeMesh implements AutoCloseable {
         boolean ok = false;
         try {
             Shell.sh(TOPOLOGY + " up --prefix " + prefix + " --nodes 2 --pods 2 --net " + net + " --verdict " + verdict
-                    + " --cluster-file " + clusterFile);
+                    + " --cluster-file " + clusterFile + " --bridge");
             cluster = parse(Files.readString(clusterFile, StandardCharsets.UTF_8));
             bpffs = Path.of("/tmp", prefix + "-bpffs");
             BpfFs.mount(bpffs);
