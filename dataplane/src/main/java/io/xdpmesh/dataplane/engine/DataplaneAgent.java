@@ -1,7 +1,6 @@
 package io.xdpmesh.dataplane.engine;
 
 import io.xdpmesh.crypto.transport.Keypair;
-import io.xdpmesh.crypto.transport.OpenStatus;
 import io.xdpmesh.crypto.transport.TransportData;
 import io.xdpmesh.crypto.transport.TransportOpener;
 import io.xdpmesh.crypto.transport.TransportSealer;
@@ -84,7 +83,7 @@ public final class DataplaneAgent implements Agent {
     private final DataplaneCommands commands;
     private final AuthRequests requests;
     private final TransportSealer sealer = new TransportSealer();
-    private final TransportOpener opener = new TransportOpener();
+    private final TunnelIngress tunnelIngress = new TunnelIngress();
     private final ParsedFrame pf = new ParsedFrame();
     private final DropCounters drops;
     private final StatCounters stats;
@@ -527,80 +526,22 @@ public final class DataplaneAgent implements Agent {
     // ---------------------------------------------------------------- ingress
 
     private void ingress(long addr, int len) {
-        ParseVerdict v = FrameParser.parse(seg, addr, len, pf);
-        if (v != ParseVerdict.OK) {
-            drop(DropReason.of(v), addr);
-            return;
-        }
         ClusterState c = cluster;
-        if (pf.protocol != Checksums.PROTO_UDP || pf.fragment || pf.dstPort != c.tunnelPort) {
-            drop(DropReason.UPLINK_NOT_TUNNEL, addr);
-            return;
-        }
-        long l4 = addr + pf.l4Offset;
-        int udpLen = Mem.be16(base + l4 + 4);
-        if (udpLen < 8 || pf.l4Offset + udpLen > pf.l3Offset + pf.ipPacketLength) {
-            drop(DropReason.TUNNEL_MALFORMED, addr);
-            return;
-        }
-        long wg = l4 + 8;
-        int wlen = udpLen - 8;
-        if (wlen < 4) {
-            drop(DropReason.TUNNEL_MALFORMED, addr);
-            return;
-        }
-        int type = TransportData.typeWord(seg, wg);
-        if (type != TransportData.MESSAGE_TYPE) {
-            drop(type >= 1 && type <= 3 ? DropReason.TUNNEL_NOT_DATA : DropReason.TUNNEL_MALFORMED, addr);
-            return;
-        }
-        Session s = null;
-        Keypair kp = null;
-        if (wlen >= TransportData.OVERHEAD) {
-            int index = TransportData.receiverIndex(seg, wg);
-            int slot = sessions.findIndex(index);
-            if (slot != SessionTable.NONE) {
-                s = sessions.get(slot);
-                kp = s.receiveKeypair(index);
-            }
-        }
-        int n = opener.open(kp, seg, wg, wlen, now);
-        if (n < 0) {
-            drop(openDrop(-n), addr);
-            return;
-        }
-        if (n == 0) {
+        int r = tunnelIngress.decode(seg, addr, len, c, sessions, now);
+        if (r == TunnelIngress.KEEPALIVE) {
             stats.keepalives.incrementRelease();
             frames.free(addr);
             return;
         }
+        if (r == TunnelIngress.DROP) {
+            if (tunnelIngress.reason == DropReason.POLICY_DENY) {
+                recordIngressFlow(tunnelIngress.pf, Verdict.DENY.ordinal());
+            }
+            drop(tunnelIngress.reason, addr);
+            return;
+        }
         stats.opened.incrementRelease();
-        long inner = wg + TransportData.PAYLOAD_OFFSET;
-        long e = inner - FrameParser.ETH_HLEN;
-        int version = Mem.u8(base + inner) >>> 4;
-        Mem.putBe16(base + e + 12, version == 4 ? FrameParser.ETH_P_IP : FrameParser.ETH_P_IPV6);
-        if (FrameParser.parse(seg, e, n + FrameParser.ETH_HLEN, pf) != ParseVerdict.OK) {
-            drop(DropReason.INNER_MALFORMED, addr);
-            return;
-        }
-        EndpointTable table = c.table;
-        int srcEp = table.lookup(pf.srcHi, pf.srcLo);
-        if (srcEp == EndpointTable.MISS || table.identityOf(srcEp) != s.remoteIdentity
-                || table.nodeOf(srcEp) != s.remoteNode) {
-            drop(DropReason.INNER_SPOOFED_SOURCE, addr);
-            return;
-        }
-        int dstEp = table.lookup(pf.dstHi, pf.dstLo);
-        if (dstEp == EndpointTable.MISS || table.identityOf(dstEp) != s.localIdentity || !table.isLocal(dstEp)) {
-            drop(DropReason.INNER_WRONG_DESTINATION, addr);
-            return;
-        }
-        int verdict = c.policy.verdictOrdinal(s.remoteIdentity, s.localIdentity);
-        if (verdict == Verdict.DENY.ordinal()) {
-            recordFlow(verdict, 1, pf.ipPacketLength);
-            drop(DropReason.POLICY_DENY, addr);
-            return;
-        }
+        int dstEp = tunnelIngress.dstEndpoint;
         int dp = c.portOfEndpoint[dstEp];
         if (dp < 0) {
             drop(DropReason.NO_INTERFACE_FOR_WORKLOAD, addr);
@@ -614,23 +555,18 @@ public final class DataplaneAgent implements Agent {
             drop(DropReason.POD_MAC_UNKNOWN, addr);
             return;
         }
+        long e = tunnelIngress.ethOffset;
         Mem.putMac(base + e, mac);
         Mem.putMac(base + e + 6, ports[dp].mac);
-        recordFlow(verdict, 1, pf.ipPacketLength);
-        stage(dp, e, FrameParser.ETH_HLEN + pf.ipPacketLength);
+        recordIngressFlow(tunnelIngress.pf, tunnelIngress.verdict);
+        stage(dp, e, tunnelIngress.frameLen);
     }
 
-    private static DropReason openDrop(int status) {
-        return switch (status) {
-            case OpenStatus.UNKNOWN_INDEX -> DropReason.TUNNEL_UNKNOWN_INDEX;
-            case OpenStatus.REPLAY -> DropReason.TUNNEL_REPLAY;
-            case OpenStatus.COUNTER_LIMIT -> DropReason.TUNNEL_COUNTER_LIMIT;
-            case OpenStatus.AUTH_FAILED -> DropReason.TUNNEL_AUTH_FAILED;
-            case OpenStatus.KEYPAIR_EXPIRED -> DropReason.TUNNEL_KEY_EXPIRED;
-            case OpenStatus.BAD_INNER_PACKET -> DropReason.INNER_MALFORMED;
-            case OpenStatus.NOT_ALIGNED -> DropReason.TUNNEL_NOT_ALIGNED;
-            default -> DropReason.TUNNEL_MALFORMED;
-        };
+    private void recordIngressFlow(ParsedFrame p, int verdict) {
+        if (flows != null) {
+            flows.record(p.srcHi, p.srcLo, p.dstHi, p.dstLo, p.protocol, p.srcPort, p.dstPort, verdict, 1,
+                    p.ipPacketLength, nowMillis);
+        }
     }
 
     // ---------------------------------------------------------------- commands
@@ -770,6 +706,6 @@ public final class DataplaneAgent implements Agent {
     }
 
     TransportOpener opener() {
-        return opener;
+        return tunnelIngress.opener();
     }
 }
