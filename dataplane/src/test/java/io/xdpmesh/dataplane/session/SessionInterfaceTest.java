@@ -71,8 +71,8 @@ class SessionInterfaceTest {
         assertTrue(accepted > 0 && accepted < 10_000, "a bounded ring refuses when full: " + accepted);
         assertFalse(r.offer(Verdict.AUTH.ordinal(), 1, 1, l, m, n));
         int read = 0;
-        for (int n; (n = r.poll(x -> { }, 100_000)) > 0; ) { // a read stops where the ring wraps
-            read += n;
+        for (int k; (k = r.poll(x -> { }, 100_000)) > 0; ) { // a read stops where the ring wraps
+            read += k;
         }
         assertEquals(accepted, read);
     }
