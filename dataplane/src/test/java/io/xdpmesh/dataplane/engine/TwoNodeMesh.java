@@ -33,6 +33,11 @@ final class TwoNodeMesh implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
 
     TwoNodeMesh(String verdict, Duration pendingTimeout) throws IOException {
+        this(verdict, pendingTimeout, "");
+    }
+
+    /** extraTopologyArgs: e.g. "--outer6" for an IPv6 tunnel between the nodes. */
+    TwoNodeMesh(String verdict, Duration pendingTimeout, String extraTopologyArgs) throws IOException {
         int r = ThreadLocalRandom.current().nextInt(0x10000);
         prefix = String.format("xm%04x", r);
         net = 20 + r % 200;
@@ -41,7 +46,7 @@ final class TwoNodeMesh implements AutoCloseable {
         boolean ok = false;
         try {
             Shell.sh(TOPOLOGY + " up --prefix " + prefix + " --nodes 2 --pods 2 --net " + net + " --verdict " + verdict
-                    + " --cluster-file " + clusterFile + " --bridge");
+                    + " --cluster-file " + clusterFile + " --bridge " + extraTopologyArgs);
             cluster = parse(Files.readString(clusterFile, StandardCharsets.UTF_8));
             bpffs = Path.of("/tmp", prefix + "-bpffs");
             BpfFs.mount(bpffs);
