@@ -18,6 +18,7 @@ public final class StatCounters {
     public final AtomicCounter icmpTooBig;
     public final AtomicCounter forwardedLocal;
     public final AtomicCounter forwardedPlain;
+    public final AtomicCounter fragmented;
     private final AtomicCounter[] rxFrames;
     private final AtomicCounter[] rxBytes;
     private final AtomicCounter[] txFrames;
@@ -33,6 +34,7 @@ public final class StatCounters {
         icmpTooBig = m.newCounter("stat.icmp_too_big_sent", CounterTypes.STAT);
         forwardedLocal = m.newCounter("stat.forwarded_local", CounterTypes.STAT);
         forwardedPlain = m.newCounter("stat.forwarded_plain", CounterTypes.STAT);
+        fragmented = m.newCounter("stat.fragmented", CounterTypes.STAT);
         int n = interfaces.length;
         rxFrames = new AtomicCounter[n];
         rxBytes = new AtomicCounter[n];

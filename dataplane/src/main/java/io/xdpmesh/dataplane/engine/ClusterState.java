@@ -78,7 +78,9 @@ public final class ClusterState {
         }
         this.tunnelPort = config.tunnelPort();
         this.outerV6 = six;
-        this.innerMtu = uplinkMtu - (six ? OVERHEAD_V6 : OVERHEAD_V4);
+        // The worst-case overhead whatever the outer family (WireGuard's 1420 on a 1500 uplink): the
+        // pods' MTU, so that what fits the tunnel also fits the pod at the other end.
+        this.innerMtu = uplinkMtu - OVERHEAD_V6;
     }
 
     static ClusterState build(ClusterConfig config, String localNode, Map<String, Integer> portByIfname,

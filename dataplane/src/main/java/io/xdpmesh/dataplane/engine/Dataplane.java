@@ -107,7 +107,7 @@ public final class Dataplane implements AutoCloseable {
                 XskSocket s = XskSocket.open(umem, XskConfig.of(ifname, 0).rxSize(cfg.ringSize).txSize(cfg.ringSize)
                         .fillSize(fill).completionSize(cfg.ringSize));
                 sockets.add(s);
-                ports[i] = new Port(i, ifname, s, up, LinkInfo.mac(ifname), 256);
+                ports[i] = new Port(i, ifname, s, up, LinkInfo.mac(ifname), LinkInfo.mtu(ifname), 256);
             }
             neighbours = new NeighbourResolver(LinkInfo.ifindex(self.uplink()), state.peers, cfg.node);
             if (!neighbours.resolveAll(cfg.neighbourWait.toMillis())) {

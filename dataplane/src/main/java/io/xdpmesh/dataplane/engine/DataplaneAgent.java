@@ -98,6 +98,8 @@ public final class DataplaneAgent implements Agent {
     private final long gatewayV6Hi;
     private final long gatewayV6Lo;
 
+    private final long[] fragAddr = new long[8];
+    private final int[] fragLen = new int[8];
     private final long[] scratchAddr;
     private final int[] scratchLen;
     private int scratchCount;
@@ -352,12 +354,17 @@ public final class DataplaneAgent implements Agent {
             return;
         }
         int node = table.nodeOf(dstEp);
-        if (pf.ipPacketLength > c.innerMtu) {
+        boolean big = pf.ipPacketLength > c.innerMtu;
+        if (big && (pf.ipVersion == 6 || (Mem.be16(f + pf.l3Offset + 6) & 0x4000) != 0)) {
             tooBig(c, port, addr);
             return;
         }
         if (verdict == Verdict.ALLOW.ordinal()) {
-            forwardPlain(node, addr, verdict);
+            if (big) {
+                fragment(c, null, node, addr, verdict);
+            } else {
+                forwardPlain(node, addr, verdict);
+            }
             return;
         }
         Session s = sess == SessionTable.NONE ? null : sessions.get(sess);
@@ -365,7 +372,73 @@ public final class DataplaneAgent implements Agent {
             hold(c, srcEp, dstEp, node, verdict, addr, len);
             return;
         }
-        seal(c, s, node, addr, verdict);
+        if (big) {
+            fragment(c, s, node, addr, verdict);
+        } else {
+            seal(c, s, node, addr, verdict);
+        }
+    }
+
+    /**
+     * IPv4 with DF clear and larger than the tunnel MTU: completes the transport checksum over the
+     * whole packet, then splits it into fragments (the first stays in its frame, the others are
+     * copied into fresh frames before the first is sealed in place over their data) and sends each
+     * as its own tunnel packet (or plain for ALLOW). The peer pod reassembles.
+     */
+    private void fragment(ClusterState c, Session s, int node, long addr, int verdict) {
+        long f = base + addr;
+        int l3 = pf.l3Offset;
+        int ihl = pf.l3HeaderLength;
+        int dataLen = pf.ipPacketLength - ihl;
+        int maxData = ((c.innerMtu - ihl) / 8) * 8;
+        int pieces = (dataLen + maxData - 1) / maxData;
+        if (maxData <= 0 || pieces > fragAddr.length + 1 || l3 + ihl + maxData + XdpAbi.XDP_PACKET_HEADROOM > frameSize) {
+            drop(DropReason.MTU_EXCEEDED, addr);
+            return;
+        }
+        if (frames.available() < pieces - 1 + FRAME_RESERVE / 2) {
+            drop(DropReason.UMEM_EXHAUSTED, addr);
+            return;
+        }
+        completeChecksum(f);
+        long ip = f + l3;
+        int field = Mem.be16(ip + 6);
+        int origOffset = (field & 0x1fff) * 8;
+        boolean origMore = (field & 0x2000) != 0;
+        int n = 0;
+        for (int off = maxData; off < dataLen; off += maxData) {
+            int len = Math.min(maxData, dataLen - off);
+            long nf = frames.alloc() + XdpAbi.XDP_PACKET_HEADROOM;
+            long na = base + nf;
+            Mem.copy(f, na, l3 + ihl);
+            Mem.copy(ip + ihl + off, na + l3 + ihl, len);
+            long nip = na + l3;
+            Mem.putBe16(nip + 2, ihl + len);
+            Mem.putBe16(nip + 6, ((origMore || off + len < dataLen) ? 0x2000 : 0) | ((origOffset + off) >>> 3));
+            Checksums.ipv4Header(nip, ihl);
+            fragAddr[n] = nf;
+            fragLen[n] = ihl + len;
+            n++;
+        }
+        Mem.putBe16(ip + 2, ihl + maxData);
+        Mem.putBe16(ip + 6, 0x2000 | (origOffset >>> 3));
+        Checksums.ipv4Header(ip, ihl);
+        stats.fragmented.incrementRelease();
+        pf.fragment = true; // the transport checksum is complete: never recompute it per piece
+        pf.ipPacketLength = ihl + maxData;
+        sendPiece(c, s, node, addr, verdict);
+        for (int i = 0; i < n; i++) {
+            pf.ipPacketLength = fragLen[i];
+            sendPiece(c, s, node, fragAddr[i], verdict);
+        }
+    }
+
+    private void sendPiece(ClusterState c, Session s, int node, long addr, int verdict) {
+        if (s == null) {
+            forwardPlain(node, addr, verdict);
+        } else {
+            seal(c, s, node, addr, verdict);
+        }
     }
 
     private int lookupSession(ClusterState c, int srcEp, int dstEp, int verdict) {
@@ -412,6 +485,10 @@ public final class DataplaneAgent implements Agent {
         }
         if (mac < 0) {
             drop(DropReason.POD_MAC_UNKNOWN, addr);
+            return;
+        }
+        if (pf.ipPacketLength > ports[dp].mtu) {
+            drop(DropReason.POD_MTU_EXCEEDED, addr);
             return;
         }
         completeChecksum(base + addr);
@@ -497,11 +574,6 @@ public final class DataplaneAgent implements Agent {
     }
 
     private void tooBig(ClusterState c, int port, long addr) {
-        boolean df = pf.ipVersion == 6 || (Mem.be16(base + addr + pf.l3Offset + 6) & 0x4000) != 0;
-        if (!df) {
-            drop(DropReason.FRAGMENTATION_UNSUPPORTED, addr);
-            return;
-        }
         long out = frames.alloc();
         if (out < 0) {
             drop(DropReason.UMEM_EXHAUSTED, addr);
@@ -553,6 +625,10 @@ public final class DataplaneAgent implements Agent {
         }
         if (mac < 0) {
             drop(DropReason.POD_MAC_UNKNOWN, addr);
+            return;
+        }
+        if (tunnelIngress.frameLen - FrameParser.ETH_HLEN > ports[dp].mtu) {
+            drop(DropReason.POD_MTU_EXCEEDED, addr);
             return;
         }
         long e = tunnelIngress.ethOffset;

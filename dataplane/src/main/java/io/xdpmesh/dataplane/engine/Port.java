@@ -13,12 +13,15 @@ final class Port {
     final XskSocket socket;
     final boolean uplink;
     final long mac;
+    /** The interface's MTU: larger IP packets would be dropped silently by veth, so we count them. */
+    final int mtu;
     long learnedPodMac = -1;
     final long[] txAddr;
     final int[] txLen;
     int txCount;
 
-    Port(int index, String ifname, XskSocket socket, boolean uplink, long mac, int stage) {
+    Port(int index, String ifname, XskSocket socket, boolean uplink, long mac, int mtu, int stage) {
+        this.mtu = mtu;
         this.index = index;
         this.ifname = ifname;
         this.socket = socket;
