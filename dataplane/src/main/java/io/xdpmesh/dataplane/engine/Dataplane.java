@@ -202,6 +202,9 @@ public final class Dataplane implements AutoCloseable {
     public void close() {
         if (runner != null) {
             runner.close();
+            for (var s : agent.sessionsSnapshot()) { // the thread is gone: wipe the keys it held
+                s.keys.clear().forEach(io.xdpmesh.crypto.transport.Keypair::close);
+            }
         }
         if (neighbours != null) {
             neighbours.close();

@@ -109,6 +109,7 @@ public final class DataplaneAgent implements Agent {
     private long lastExpiry;
     private long commandsRejected;
     private volatile long cycles;
+    private volatile int unaccounted;
 
     DataplaneAgent(String name, Umem umem, Port[] ports, Port uplink, ClusterState cluster, DataplaneConfig cfg,
             DataplaneCommands commands, AuthRequests requests, DropCounters drops, StatCounters stats,
@@ -167,6 +168,27 @@ public final class DataplaneAgent implements Agent {
         return cycles;
     }
 
+    /**
+     * UMEM frames not found anywhere (free stack, pending queue, fill/RX/TX/completion rings) at the
+     * last idle audit: a leak if it stays non-zero while no traffic flows.
+     */
+    public int framesUnaccounted() {
+        return unaccounted;
+    }
+
+    private int audit() {
+        int n = frames.available() + pending.size();
+        for (Port p : ports) {
+            FillRing fq = p.socket.fill();
+            TxRing tx = p.socket.tx();
+            n += fq.size() - fq.free(fq.size());
+            n += tx.size() - tx.free(tx.size());
+            n += p.socket.completion().available(Integer.MAX_VALUE);
+            n += p.socket.rx().available(Integer.MAX_VALUE);
+        }
+        return umem.frameCount() - n;
+    }
+
     public long commandsRejected() {
         return commandsRejected;
     }
@@ -194,6 +216,9 @@ public final class DataplaneAgent implements Agent {
         }
         if (now - lastExpiry > EXPIRY_PERIOD_NS) {
             lastExpiry = now;
+            if (work == 0) {
+                unaccounted = audit();
+            }
             if (pending.size() > 0) {
                 scratchCount = 0;
                 pending.expire(now - pendingTimeoutNs, this::toScratch);
