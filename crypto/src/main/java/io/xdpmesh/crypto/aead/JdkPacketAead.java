@@ -70,6 +70,11 @@ public final class JdkPacketAead implements PacketAead {
     }
 
     @Override
+    public String implementation() {
+        return "jdk-sunjce";
+    }
+
+    @Override
     public void close() {
         Arrays.fill(keyBytes, (byte) 0);
     }

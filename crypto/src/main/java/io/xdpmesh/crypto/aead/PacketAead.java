@@ -27,6 +27,11 @@ public interface PacketAead extends AutoCloseable {
      */
     boolean open(MemorySegment seg, long off, int len, long counter);
 
+    /** Which implementation does the work (for logs and benchmarks), e.g. "java-vector" or "openssl-evp". */
+    default String implementation() {
+        return getClass().getSimpleName();
+    }
+
     /** Wipes the key material; the instance cannot be used afterwards. */
     @Override
     void close();

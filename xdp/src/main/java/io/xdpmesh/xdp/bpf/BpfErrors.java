@@ -1,5 +1,7 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.sys.Errno;
+import io.xdpmesh.xdp.sys.Capabilities;
 import java.util.List;
 
 import io.xdpmesh.xdp.bpf.BpfException.Reason;
@@ -72,10 +74,8 @@ final class BpfErrors {
     }
 
     static String permissionHint(Capabilities caps) {
-        List<String> missing = caps.missingForXdp();
-        String base = "; XDP needs root, or CAP_NET_ADMIN and CAP_BPF (CAP_SYS_ADMIN on old kernels)";
-        return missing.isEmpty() ? base + "; this process has them, so an LSM or a locked-down kernel may refuse"
-                : base + "; this process lacks " + String.join(", ", missing);
+        return "; XDP needs root, or CAP_NET_ADMIN and CAP_BPF (CAP_SYS_ADMIN on old kernels)"
+                + Capabilities.lacking(caps.missingForXdp());
     }
 
     private static String tail(List<String> log) {

@@ -1,5 +1,7 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.sys.Errno;
+import io.xdpmesh.xdp.sys.Sys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -24,8 +26,8 @@ public final class BpfFs {
         if (p == null) {
             return false;
         }
-        Pointer buf = Memory.allocateDirect(Native.runtime(), 128);
-        if (Native.libc().statfs(p.toString(), buf) != 0) {
+        Pointer buf = Memory.allocateDirect(Sys.RUNTIME, 128);
+        if (Sys.LIBC.statfs(p.toString(), buf) != 0) {
             return false;
         }
         return (buf.getLong(0) & 0xffffffffL) == BPF_FS_MAGIC;
@@ -46,16 +48,16 @@ public final class BpfFs {
         } catch (java.io.IOException e) {
             throw new BpfException(BpfException.Reason.SYSTEM, 0, "cannot create " + dir + ": " + e.getMessage());
         }
-        if (Native.libc().mount("bpf", dir.toString(), "bpf", 0, null) != 0) {
-            int errno = Native.lastErrno();
+        if (Sys.LIBC.mount("bpf", dir.toString(), "bpf", 0, null) != 0) {
+            int errno = Sys.errno();
             throw BpfErrors.of(BpfErrors.Op.PIN, errno, "(mount bpffs at " + dir + ")");
         }
     }
 
     /** Lazily unmounts what {@link #mount} mounted. */
     public static void unmount(Path dir) {
-        if (Native.libc().umount2(dir.toString(), 2 /* MNT_DETACH */) != 0) {
-            int errno = Native.lastErrno();
+        if (Sys.LIBC.umount2(dir.toString(), 2 /* MNT_DETACH */) != 0) {
+            int errno = Sys.errno();
             throw new BpfException(BpfException.Reason.SYSTEM, errno, "cannot unmount " + dir + ": "
                     + Errno.describe(errno));
         }

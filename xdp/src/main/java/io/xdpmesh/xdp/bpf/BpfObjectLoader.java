@@ -1,5 +1,8 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.sys.Errno;
+import io.xdpmesh.xdp.sys.Sys;
+import io.xdpmesh.xdp.sys.Capabilities;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,15 +34,15 @@ final class BpfObjectLoader {
 
     /** Loads {@code role}'s program and the maps; the caller owns the returned handles. */
     static ProgramHandles load(XdpRole role) {
-        LibBpf bpf = Native.bpf();
-        var rt = Native.runtime();
+        LibBpf bpf = SystemLibbpf.get();
+        var rt = Sys.RUNTIME;
         byte[] bytes = objectBytes();
         Pointer image = Memory.allocateDirect(rt, bytes.length);
         image.put(0, bytes, 0, bytes.length);
         LibbpfLog.reset();
         Pointer obj = bpf.bpf_object__open_mem(image, bytes.length, null);
         if (obj == null) {
-            throw BpfErrors.of(BpfErrors.Op.OPEN_OBJECT, Native.lastErrno(), RESOURCE,
+            throw BpfErrors.of(BpfErrors.Op.OPEN_OBJECT, Sys.errno(), RESOURCE,
                     Capabilities.current(), LibbpfLog.recent());
         }
         boolean ok = false;
@@ -76,8 +79,8 @@ final class BpfObjectLoader {
     }
 
     private static int mapFd(Pointer obj, String name) {
-        Pointer map = Native.bpf().bpf_object__find_map_by_name(obj, name);
-        int fd = map == null ? -1 : Native.bpf().bpf_map__fd(map);
+        Pointer map = SystemLibbpf.get().bpf_object__find_map_by_name(obj, name);
+        int fd = map == null ? -1 : SystemLibbpf.get().bpf_map__fd(map);
         if (fd < 0) {
             throw new BpfException(BpfException.Reason.BAD_OBJECT, 0, "map " + name + " missing from " + RESOURCE);
         }
@@ -93,7 +96,7 @@ final class BpfObjectLoader {
             }
         }
         log.addAll(LibbpfLog.recent());
-        if (errno != Errno.EPERM && Native.bpf().libbpf_probe_bpf_map_type(BPF_MAP_TYPE_XSKMAP, null) == 0) {
+        if (errno != Errno.EPERM && SystemLibbpf.get().libbpf_probe_bpf_map_type(BPF_MAP_TYPE_XSKMAP, null) == 0) {
             return new BpfException(BpfException.Reason.NO_XDP_SOCKETS, errno,
                     "this kernel has no AF_XDP sockets (XSKMAP unsupported; CONFIG_XDP_SOCKETS=y is needed): "
                             + "cannot load " + role.programName() + ": " + Errno.describe(errno), log);

@@ -1,5 +1,6 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.sys.Sys;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,8 +32,8 @@ final class LibbpfLog {
         if (level > 1) { // LIBBPF_DEBUG
             return 0;
         }
-        Pointer buf = Memory.allocateDirect(Native.runtime(), 1024);
-        int n = Native.libc().vsnprintf(buf, 1024, format, args);
+        Pointer buf = Memory.allocateDirect(Sys.RUNTIME, 1024);
+        int n = Sys.LIBC.vsnprintf(buf, 1024, format, args);
         String line = buf.getString(0, 1023, StandardCharsets.UTF_8).strip();
         ArrayDeque<String> lines = LINES.get();
         if (lines.size() == KEEP) {

@@ -1,5 +1,6 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.sys.Sys;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
@@ -12,14 +13,14 @@ record ProgInfo(int id, int type, String name, String tag, int[] mapIds) {
     private static final int INFO_SIZE = 232, MAX_MAPS = 16;
 
     static ProgInfo of(int fd) {
-        var rt = Native.runtime();
+        var rt = Sys.RUNTIME;
         Pointer info = Memory.allocateDirect(rt, INFO_SIZE, true);
         Pointer ids = Memory.allocateDirect(rt, 4 * MAX_MAPS, true);
         info.putInt(52, MAX_MAPS);
         info.putLong(56, ids.address());
         Pointer len = Memory.allocateDirect(rt, 4, true);
         len.putInt(0, INFO_SIZE);
-        int rc = Native.bpf().bpf_obj_get_info_by_fd(fd, info, len);
+        int rc = SystemLibbpf.get().bpf_obj_get_info_by_fd(fd, info, len);
         if (rc < 0) {
             throw BpfErrors.of(BpfErrors.Op.BY_ID, -rc, "(program info of fd " + fd + ")");
         }
@@ -36,23 +37,13 @@ record ProgInfo(int id, int type, String name, String tag, int[] mapIds) {
 
     /** Name of a map by fd (struct bpf_map_info.name). */
     static String mapName(int fd) {
-        var rt = Native.runtime();
-        Pointer info = Memory.allocateDirect(rt, 88, true);
-        Pointer len = Memory.allocateDirect(rt, 4, true);
+        Pointer info = Memory.allocateDirect(Sys.RUNTIME, 88, true);
+        Pointer len = Memory.allocateDirect(Sys.RUNTIME, 4, true);
         len.putInt(0, 88);
-        int rc = Native.bpf().bpf_obj_get_info_by_fd(fd, info, len);
+        int rc = SystemLibbpf.get().bpf_obj_get_info_by_fd(fd, info, len);
         if (rc < 0) {
             throw BpfErrors.of(BpfErrors.Op.BY_ID, -rc, "(map info of fd " + fd + ")");
         }
         return info.getString(24, 16, StandardCharsets.US_ASCII);
-    }
-
-    static int mapId(int fd) {
-        var rt = Native.runtime();
-        Pointer info = Memory.allocateDirect(rt, 88, true);
-        Pointer len = Memory.allocateDirect(rt, 4, true);
-        len.putInt(0, 88);
-        int rc = Native.bpf().bpf_obj_get_info_by_fd(fd, info, len);
-        return rc < 0 ? -1 : info.getInt(4);
     }
 }

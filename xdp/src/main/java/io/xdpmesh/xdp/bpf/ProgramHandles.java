@@ -1,5 +1,7 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.sys.Sys;
+
 /**
  * File descriptors of one role's program and its three maps, and how to release them: either a
  * libbpf bpf_object this process loaded, or plain fds re-opened from pins or ids.
@@ -21,7 +23,7 @@ final class ProgramHandles implements AutoCloseable {
 
     static ProgramHandles ofFds(int progFd, int xsksFd, int configFd, int countersFd) {
         return new ProgramHandles(progFd, xsksFd, configFd, countersFd, () -> {
-            var libc = Native.libc();
+            var libc = Sys.LIBC;
             for (int fd : new int[] {progFd, xsksFd, configFd, countersFd}) {
                 if (fd >= 0) {
                     libc.close(fd);

@@ -1,5 +1,7 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.sys.Errno;
+import io.xdpmesh.xdp.sys.Sys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +40,8 @@ public final class XdpAttachment implements AutoCloseable {
         this.pinDir = pinDir;
         this.handles = handles;
         this.xskMap = new XskMap(handles.xsksFd, ifname, rxQueues);
-        this.cpus = Native.bpf().libbpf_num_possible_cpus();
-        var rt = Native.runtime();
+        this.cpus = SystemLibbpf.get().libbpf_num_possible_cpus();
+        var rt = Sys.RUNTIME;
         this.key = Memory.allocateDirect(rt, 4, true);
         this.counterValues = Memory.allocateDirect(rt, 8L * Math.max(cpus, 1), true);
         this.configValue = Memory.allocateDirect(rt, 8, true);
@@ -87,7 +89,7 @@ public final class XdpAttachment implements AutoCloseable {
         configValue.putShort(0, (short) config.tunnelPort());
         configValue.putShort(2, (short) 0);
         configValue.putInt(4, config.flags());
-        int rc = Native.bpf().bpf_map_update_elem(handles.configFd, key, configValue, 0);
+        int rc = SystemLibbpf.get().bpf_map_update_elem(handles.configFd, key, configValue, 0);
         if (rc < 0) {
             throw BpfErrors.of(BpfErrors.Op.MAP_UPDATE, -rc, ProgramHandles.MAP_CONFIG);
         }
@@ -97,7 +99,7 @@ public final class XdpAttachment implements AutoCloseable {
     public synchronized XdpConfig config() {
         checkOpen();
         key.putInt(0, 0);
-        int rc = Native.bpf().bpf_map_lookup_elem(handles.configFd, key, configValue);
+        int rc = SystemLibbpf.get().bpf_map_lookup_elem(handles.configFd, key, configValue);
         if (rc < 0) {
             throw BpfErrors.of(BpfErrors.Op.MAP_LOOKUP, -rc, ProgramHandles.MAP_CONFIG);
         }
@@ -110,7 +112,7 @@ public final class XdpAttachment implements AutoCloseable {
     public synchronized long counter(XdpCounter c) {
         checkOpen();
         key.putInt(0, c.ordinal());
-        int rc = Native.bpf().bpf_map_lookup_elem(handles.countersFd, key, counterValues);
+        int rc = SystemLibbpf.get().bpf_map_lookup_elem(handles.countersFd, key, counterValues);
         if (rc < 0) {
             throw BpfErrors.of(BpfErrors.Op.MAP_LOOKUP, -rc, ProgramHandles.MAP_COUNTERS);
         }
@@ -137,10 +139,10 @@ public final class XdpAttachment implements AutoCloseable {
     public synchronized void detach() {
         checkOpen();
         try {
-            Pointer opts = Memory.allocateDirect(Native.runtime(), 16, true);
+            Pointer opts = Memory.allocateDirect(Sys.RUNTIME, 16, true);
             opts.putLong(0, 16);
             opts.putInt(8, handles.progFd); // old_prog_fd
-            int rc = Native.bpf().bpf_xdp_attach(ifindex, -1, XdpMode.XDP_FLAGS_REPLACE | mode.flag, opts);
+            int rc = SystemLibbpf.get().bpf_xdp_attach(ifindex, -1, XdpMode.XDP_FLAGS_REPLACE | mode.flag, opts);
             if (rc < 0) {
                 int errno = -rc;
                 XdpQuery q = errno == Errno.ENODEV ? null : XdpQuery.of(ifindex, ifname);

@@ -1,5 +1,8 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.sys.Errno;
+import io.xdpmesh.xdp.sys.Sys;
+import io.xdpmesh.xdp.sys.NetDev;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,10 +53,10 @@ public final class XdpLoader {
     }
 
     public XdpAttachment attach(String ifname, XdpRole role, XdpMode mode) {
-        int ifindex = Interfaces.ifindex(ifname);
+        int ifindex = ifindex(ifname);
         BpfFs.require(pinRoot);
         Path dir = pinRoot.resolve(ifname);
-        int rxQueues = Interfaces.rxQueues(ifname, ifindex);
+        int rxQueues = NetDev.queues(ifname, ifindex).rx();
 
         XdpQuery attached = XdpQuery.of(ifindex, ifname);
         if (attached.any() != 0) {
@@ -66,7 +69,7 @@ public final class XdpLoader {
         try {
             int id = ProgInfo.of(h.progFd).id();
             pin(h, dir);
-            int rc = Native.bpf().bpf_xdp_attach(ifindex, h.progFd,
+            int rc = SystemLibbpf.get().bpf_xdp_attach(ifindex, h.progFd,
                     XdpMode.XDP_FLAGS_UPDATE_IF_NOEXIST | mode.flag, null);
             if (rc < 0) {
                 int errno = -rc;
@@ -90,7 +93,7 @@ public final class XdpLoader {
 
     /** Re-adopts the program of this agent attached to {@code ifname}, if there is one. */
     public Optional<XdpAttachment> adoptExisting(String ifname) {
-        int ifindex = Interfaces.ifindex(ifname);
+        int ifindex = ifindex(ifname);
         BpfFs.require(pinRoot);
         Path dir = pinRoot.resolve(ifname);
         XdpQuery attached = XdpQuery.of(ifindex, ifname);
@@ -106,7 +109,7 @@ public final class XdpLoader {
         }
         XdpMode mode = attached.driverId() == info.id() ? XdpMode.NATIVE : XdpMode.GENERIC;
         return Optional.of(new XdpAttachment(ifname, ifindex, role, mode, info.id(), true, dir, h,
-                Interfaces.rxQueues(ifname, ifindex)));
+                NetDev.queues(ifname, ifindex).rx()));
     }
 
     private XdpAttachment adopt(String ifname, int ifindex, XdpRole role, XdpMode mode, Path dir, int rxQueues,
@@ -161,13 +164,13 @@ public final class XdpLoader {
      * deleted): re-open its maps by id and pin them again. Null when the program is not ours.
      */
     private ProgramHandles adoptUnpinned(int id, XdpRole role) {
-        int fd = Native.bpf().bpf_prog_get_fd_by_id(id);
+        int fd = SystemLibbpf.get().bpf_prog_get_fd_by_id(id);
         if (fd < 0) {
             return null;
         }
         ProgInfo info = ProgInfo.of(fd);
         if (!role.programName().equals(info.name()) || info.type() != ProgInfo.BPF_PROG_TYPE_XDP) {
-            Native.libc().close(fd);
+            Sys.LIBC.close(fd);
             return null;
         }
         String tag;
@@ -175,12 +178,12 @@ public final class XdpLoader {
             tag = ProgInfo.of(fresh.progFd).tag();
         }
         if (!tag.equals(info.tag())) {
-            Native.libc().close(fd);
+            Sys.LIBC.close(fd);
             return null;
         }
         int xsks = -1, config = -1, counters = -1;
         for (int mapId : info.mapIds()) {
-            int m = Native.bpf().bpf_map_get_fd_by_id(mapId);
+            int m = SystemLibbpf.get().bpf_map_get_fd_by_id(mapId);
             if (m < 0) {
                 continue;
             }
@@ -188,7 +191,7 @@ public final class XdpLoader {
                 case ProgramHandles.MAP_XSKS -> xsks = m;
                 case ProgramHandles.MAP_CONFIG -> config = m;
                 case ProgramHandles.MAP_COUNTERS -> counters = m;
-                default -> Native.libc().close(m);
+                default -> Sys.LIBC.close(m);
             }
         }
         ProgramHandles h = ProgramHandles.ofFds(fd, xsks, config, counters);
@@ -197,6 +200,19 @@ public final class XdpLoader {
             return null;
         }
         return h;
+    }
+
+    /** The ifindex in the calling thread's namespace, or {@link BpfException.Reason#NO_SUCH_INTERFACE}. */
+    static int ifindex(String name) {
+        if (!NetDev.validName(name)) {
+            throw new BpfException(BpfException.Reason.NO_SUCH_INTERFACE, 0,
+                    "'" + name + "' is not a valid interface name (1 to 15 characters)");
+        }
+        int idx = NetDev.ifindexOrZero(name);
+        if (idx == 0) {
+            throw BpfErrors.of(BpfErrors.Op.INTERFACE, Errno.ENODEV, "'" + name + "'");
+        }
+        return idx;
     }
 
     private static ProgramHandles openPinned(Path dir) {
@@ -214,7 +230,7 @@ public final class XdpLoader {
     }
 
     private static int getPinned(Path p) {
-        int fd = Native.bpf().bpf_obj_get(p.toString());
+        int fd = SystemLibbpf.get().bpf_obj_get(p.toString());
         if (fd < 0) {
             throw BpfErrors.of(BpfErrors.Op.OPEN_PIN, -fd, p.toString());
         }
@@ -234,7 +250,7 @@ public final class XdpLoader {
     }
 
     private static void pinOne(int fd, Path p) {
-        int rc = Native.bpf().bpf_obj_pin(fd, p.toString());
+        int rc = SystemLibbpf.get().bpf_obj_pin(fd, p.toString());
         if (rc < 0) {
             throw BpfErrors.of(BpfErrors.Op.PIN, -rc, p.toString());
         }
@@ -242,14 +258,14 @@ public final class XdpLoader {
 
     private static BpfException foreign(String ifname, int id, XdpQuery q) {
         String name = "?";
-        int fd = Native.bpf().bpf_prog_get_fd_by_id(id);
+        int fd = SystemLibbpf.get().bpf_prog_get_fd_by_id(id);
         if (fd >= 0) {
             try {
                 name = ProgInfo.of(fd).name();
             } catch (BpfException e) {
                 // keep "?": the id is what matters
             } finally {
-                Native.libc().close(fd);
+                Sys.LIBC.close(fd);
             }
         }
         return new BpfException(BpfException.Reason.FOREIGN_PROGRAM, Errno.EBUSY,

@@ -1,5 +1,6 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.sys.Sys;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
@@ -8,9 +9,9 @@ record XdpQuery(int driverId, int genericId, int hardwareId) {
     private static final int OPTS_SIZE = 32; // struct bpf_xdp_query_opts in libbpf 1.1
 
     static XdpQuery of(int ifindex, String ifname) {
-        Pointer opts = Memory.allocateDirect(Native.runtime(), OPTS_SIZE, true);
+        Pointer opts = Memory.allocateDirect(Sys.RUNTIME, OPTS_SIZE, true);
         opts.putLong(0, OPTS_SIZE);
-        int rc = Native.bpf().bpf_xdp_query(ifindex, 0, opts);
+        int rc = SystemLibbpf.get().bpf_xdp_query(ifindex, 0, opts);
         if (rc < 0) {
             throw BpfErrors.of(BpfErrors.Op.QUERY, -rc, ifname);
         }

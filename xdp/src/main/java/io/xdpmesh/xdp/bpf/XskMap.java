@@ -1,5 +1,7 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.sys.Errno;
+import io.xdpmesh.xdp.sys.Sys;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
@@ -21,7 +23,7 @@ public final class XskMap {
         this.fd = fd;
         this.ifname = ifname;
         this.rxQueues = rxQueues;
-        var rt = Native.runtime();
+        var rt = Sys.RUNTIME;
         this.key = Memory.allocateDirect(rt, 4, true);
         this.value = Memory.allocateDirect(rt, 4, true);
     }
@@ -31,7 +33,7 @@ public final class XskMap {
         checkQueue(queueId);
         key.putInt(0, queueId);
         value.putInt(0, socketFd);
-        int rc = Native.bpf().bpf_map_update_elem(fd, key, value, 0 /* BPF_ANY */);
+        int rc = SystemLibbpf.get().bpf_map_update_elem(fd, key, value, 0 /* BPF_ANY */);
         if (rc < 0) {
             int errno = -rc;
             String why = errno == Errno.ENOTSOCK || errno == Errno.EOPNOTSUPP || errno == Errno.EBADF || errno == Errno.EINVAL
@@ -48,7 +50,7 @@ public final class XskMap {
     public synchronized void unregister(int queueId) {
         checkQueue(queueId);
         key.putInt(0, queueId);
-        int rc = Native.bpf().bpf_map_delete_elem(fd, key);
+        int rc = SystemLibbpf.get().bpf_map_delete_elem(fd, key);
         if (rc < 0 && rc != -Errno.ENOENT) {
             throw BpfErrors.of(BpfErrors.Op.MAP_DELETE, -rc, ProgramHandles.MAP_XSKS + " queue " + queueId);
         }

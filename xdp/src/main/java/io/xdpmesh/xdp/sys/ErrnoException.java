@@ -9,8 +9,7 @@ public class ErrnoException extends IOException {
     private final String call;
 
     public ErrnoException(String call, int errno, String hint) {
-        super(call + " failed: " + Errno.name(errno) + " (" + Sys.strerror(errno) + ")"
-                + (hint == null || hint.isEmpty() ? "" : ": " + hint));
+        super(call + " failed: " + Errno.describe(errno) + (hint == null || hint.isEmpty() ? "" : ": " + hint));
         this.errno = errno;
         this.call = call;
     }

@@ -1,99 +1,70 @@
 package io.xdpmesh.xdp.sys;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import org.agrona.UnsafeApi;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
 
 /**
- * The per-batch wake-up syscalls through the JDK's FFM API: a downcall here costs a few ns
- * (jnr-ffi about twice that) and errno lands in a preallocated segment, so a kick allocates
- * nothing. One instance per socket and per thread that kicks.
+ * The per-batch wake-up syscalls. They must allocate nothing in every JIT tier, not only once C2
+ * has scalar-replaced temporaries: the FFM route with captureCallState("errno") allocates a
+ * segment slice per call until C2 compiles the caller (seen here after a recompilation in the
+ * steady state), so this goes through jnr-ffi with four integer arguments (send/recv, never the
+ * sixth argument jnr/jnr-ffi#181 corrupts), and jffi saves errno natively right after the call.
+ * One instance per socket; the errno read is per thread.
  */
 public final class Kick {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(
-            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle SENDTO;
-    private static final MethodHandle RECVFROM;
-    private static final MethodHandle POLL;
+    /** send/recv on a socket; buffers as raw addresses so a call passes only primitives. */
+    public interface WakeLib {
+        @SaveError @ssize_t long send(int fd, long buf, @size_t long len, int flags);
 
-    static {
-        var lookup = LINKER.defaultLookup();
-        var capture = Linker.Option.captureCallState("errno");
-        SENDTO = LINKER.downcallHandle(lookup.find("sendto").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-                capture);
-        RECVFROM = LINKER.downcallHandle(lookup.find("recvfrom").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS),
-                capture);
-        POLL = LINKER.downcallHandle(lookup.find("poll").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_INT),
-                capture);
+        @SaveError @ssize_t long recv(int fd, long buf, @size_t long len, int flags);
+
+        @SaveError int poll(long fds, long nfds, int timeoutMs);
     }
 
+    private static final WakeLib LIB = LibraryLoader.create(WakeLib.class).load("c");
+    private static final Runtime RUNTIME = Runtime.getRuntime(LIB);
+
     private final int fd;
-    private final MemorySegment state;
-    private final MemorySegment pollfd;
+    /** struct pollfd (int fd, short events, short revents): memory held by pollfdMemory. */
+    private final Pointer pollfdMemory;
+    private final long pollfd;
 
     public Kick(int fd) {
         this.fd = fd;
-        Arena arena = Arena.ofAuto();
-        this.state = arena.allocate(CAPTURE);
-        this.pollfd = arena.allocate(8, 8);
+        this.pollfdMemory = Memory.allocateDirect(RUNTIME, 8, true);
+        this.pollfd = pollfdMemory.address();
     }
 
     /**
-     * TX kick: sendto(fd, NULL, 0, MSG_DONTWAIT). Returns 0, or the errno. EAGAIN, EBUSY, ENOBUFS
-     * and ENETDOWN mean "try again on the next batch" (as libxdp treats them).
+     * TX kick: send(fd, NULL, 0, MSG_DONTWAIT), what libxdp does with sendto. Returns 0, or the
+     * errno. EAGAIN, EBUSY, ENOBUFS and ENETDOWN mean "try again on the next batch" (as libxdp).
      */
     public int tx() {
-        try {
-            long r = (long) SENDTO.invokeExact(state, fd, MemorySegment.NULL, 0L, XdpAbi.MSG_DONTWAIT,
-                    MemorySegment.NULL, 0);
-            return r >= 0 ? 0 : errno();
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return LIB.send(fd, 0L, 0L, XdpAbi.MSG_DONTWAIT) >= 0 ? 0 : RUNTIME.getLastError();
     }
 
-    /** RX/fill wake-up: recvfrom(fd, NULL, 0, MSG_DONTWAIT). Returns 0 or the errno. */
+    /** RX/fill wake-up: recv(fd, NULL, 0, MSG_DONTWAIT). Returns 0 or the errno. */
     public int rx() {
-        try {
-            long r = (long) RECVFROM.invokeExact(state, fd, MemorySegment.NULL, 0L, XdpAbi.MSG_DONTWAIT,
-                    MemorySegment.NULL, MemorySegment.NULL);
-            return r >= 0 ? 0 : errno();
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return LIB.recv(fd, 0L, 0L, XdpAbi.MSG_DONTWAIT) >= 0 ? 0 : RUNTIME.getLastError();
     }
 
     /** poll(POLLIN|POLLOUT as asked) with a timeout in ms; returns the revents, 0 on timeout, or -errno. */
     public int poll(short events, int timeoutMs) {
-        pollfd.set(ValueLayout.JAVA_INT, 0, fd);
-        pollfd.set(ValueLayout.JAVA_SHORT, 4, events);
-        pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-        try {
-            int r = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMs);
-            if (r < 0) {
-                return -errno();
-            }
-            return r == 0 ? 0 : pollfd.get(ValueLayout.JAVA_SHORT, 6) & 0xffff;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        UnsafeApi.putInt(pollfd, fd);
+        UnsafeApi.putShort(pollfd + 4, events);
+        UnsafeApi.putShort(pollfd + 6, (short) 0);
+        int r = LIB.poll(pollfd, 1L, timeoutMs);
+        if (r < 0) {
+            return -RUNTIME.getLastError();
         }
-    }
-
-    private int errno() {
-        return (int) ERRNO.get(state, 0L);
+        return r == 0 ? 0 : UnsafeApi.getShort(pollfd + 6) & 0xffff;
     }
 
     public static final short POLLIN = 1;

@@ -7,8 +7,9 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The libc calls AF_XDP set-up needs (jnr-ffi). Set-up only: the per-batch kick goes through
- * {@link Kick} (FFM), which is cheaper per call and captures errno without allocating.
+ * The one libc binding of this module (jnr-ffi), for set-up and control paths: AF_XDP socket
+ * set-up, interface look-ups, namespaces, bpffs mounts, libbpf log formatting. The per-batch kick
+ * goes through {@link Kick} (FFM), which is cheaper per call and captures errno without allocating.
  */
 public interface LibC {
     @SaveError int socket(int domain, int type, int protocol);
@@ -32,7 +33,18 @@ public interface LibC {
 
     @SaveError int if_nametoindex(String name);
 
+    @SaveError int ioctl(int fd, long request, Pointer arg);
+
     @SaveError int setns(int fd, int nstype);
+
+    @SaveError int statfs(String path, Pointer buf);
+
+    @SaveError int mount(String source, String target, String fstype, long flags, Pointer data);
+
+    @SaveError int umount2(String target, int flags);
+
+    /** {@code args} is a va_list handed over by a native caller (libbpf's print callback). */
+    int vsnprintf(Pointer buf, @size_t long size, Pointer format, Pointer args);
 
     String strerror(int errnum);
 }

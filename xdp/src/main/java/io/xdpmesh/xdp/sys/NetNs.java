@@ -49,7 +49,7 @@ public final class NetNs implements AutoCloseable {
         try {
             if (Sys.LIBC.setns(previous, XdpAbi.CLONE_NEWNET) != 0) {
                 throw new IllegalStateException("setns back to the original namespace failed: "
-                        + Sys.strerror(Sys.errno()));
+                        + Errno.describe(Sys.errno()));
             }
         } finally {
             Sys.close(previous);

@@ -8,7 +8,7 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
-/** The libc binding and thin checked wrappers for the set-up calls (not for the hot path). */
+/** The libc binding ({@link LibC}, loaded once) and thin checked wrappers for set-up calls (not the hot path). */
 public final class Sys {
     public static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     public static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
@@ -21,9 +21,9 @@ public final class Sys {
         return RUNTIME.getLastError();
     }
 
+    /** Same as {@link Errno#text(int)}. */
     public static String strerror(int errno) {
-        String s = LIBC.strerror(errno);
-        return s == null ? "unknown error" : s;
+        return Errno.text(errno);
     }
 
     public static Pointer ptr(MemorySegment segment) {
@@ -80,9 +80,9 @@ public final class Sys {
 
     /** Interface index for a name in the calling thread's network namespace. */
     public static int ifindex(String ifname) throws ErrnoException {
-        int idx = LIBC.if_nametoindex(ifname);
+        int idx = NetDev.ifindexOrZero(ifname);
         if (idx == 0) {
-            int e = errno();
+            int e = NetDev.validName(ifname) ? errno() : Errno.EINVAL;
             throw new ErrnoException("if_nametoindex(\"" + ifname + "\")", e,
                     "no such interface in this thread's network namespace");
         }

@@ -5,7 +5,8 @@ import org.agrona.UnsafeApi;
 /** The user-space-consumes side (RX and completion rings): peek entries, read them, release. */
 public abstract sealed class ConsumerRing extends XskRing permits RxRing, CompletionRing {
     private int cachedProd;
-    private int cachedCons;
+    /** Next entry to peek; subclasses read entries from here. */
+    protected int cachedCons;
     private int released;
     private int peekedStart;
 

@@ -3,14 +3,14 @@ package io.xdpmesh.xdp.xsk;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.xdpmesh.xdp.sys.Capabilities;
 import io.xdpmesh.xdp.sys.Errno;
 import io.xdpmesh.xdp.sys.ErrnoException;
 import io.xdpmesh.xdp.sys.Kick;
+import io.xdpmesh.xdp.sys.NetDev;
 import io.xdpmesh.xdp.sys.Sys;
 import io.xdpmesh.xdp.sys.XdpAbi;
 
@@ -91,7 +91,7 @@ public final class XskSocket implements AutoCloseable {
             int e = Sys.errno();
             throw new ErrnoException("socket(AF_XDP, SOCK_RAW)", e, switch (e) {
                 case Errno.EAFNOSUPPORT -> "this kernel has no AF_XDP sockets (CONFIG_XDP_SOCKETS)";
-                case Errno.EPERM -> "AF_XDP needs root or CAP_NET_RAW (and CAP_NET_ADMIN for XDP programs)";
+                case Errno.EPERM, Errno.EACCES -> permissionHint();
                 default -> null;
             });
         }
@@ -254,13 +254,19 @@ public final class XskSocket implements AutoCloseable {
         }
     }
 
+    /** What AF_XDP needs, and which of it this process lacks. */
+    static String permissionHint() {
+        return "AF_XDP needs root, or CAP_NET_RAW (the socket) and CAP_NET_ADMIN (XDP, busy polling)"
+                + Capabilities.lacking(Capabilities.current().missingForXsk());
+    }
+
     private static ErrnoException bindError(Builder b, int e, String what) {
         String where = b.ifname + " queue " + b.queueId;
         String hint = switch (e) {
             case Errno.EBUSY -> where + " already has an AF_XDP socket bound (another process, or a socket "
                     + "not closed)";
             case Errno.EINVAL -> {
-                int queues = queueCount(b.ifname, b.ifindex);
+                int queues = NetDev.queues(b.ifname, b.ifindex).usable();
                 yield queues > 0 && b.queueId >= queues
                         ? "queue id " + b.queueId + " out of range: " + b.ifname + " has " + queues + " queue(s)"
                         : "queue id out of range for " + b.ifname + ", or flags the kernel rejects";
@@ -268,33 +274,10 @@ public final class XskSocket implements AutoCloseable {
             case Errno.EOPNOTSUPP -> b.ifname + " has no zero-copy AF_XDP support (use copy mode)";
             case Errno.ENODEV, Errno.ENXIO -> "no interface with index " + b.ifindex;
             case Errno.ENETDOWN -> b.ifname + " is down";
-            case Errno.EPERM -> "needs root or CAP_NET_RAW/CAP_NET_ADMIN";
+            case Errno.EPERM, Errno.EACCES -> permissionHint();
             default -> null;
         };
         return new ErrnoException("bind(AF_XDP " + where + ", " + what + ")", e, hint);
-    }
-
-    /** min(rx, tx) queue count from sysfs when sysfs shows this namespace's interface, else -1. */
-    private static int queueCount(String ifname, int ifindex) {
-        try {
-            Path dev = Path.of("/sys/class/net", ifname);
-            if (!Files.isDirectory(dev)
-                    || Integer.parseInt(Files.readString(dev.resolve("ifindex")).trim()) != ifindex) {
-                return -1;
-            }
-            try (var s = Files.list(dev.resolve("queues"))) {
-                long rxq = 0;
-                long txq = 0;
-                for (Path p : (Iterable<Path>) s::iterator) {
-                    String n = p.getFileName().toString();
-                    rxq += n.startsWith("rx-") ? 1 : 0;
-                    txq += n.startsWith("tx-") ? 1 : 0;
-                }
-                return (int) Math.min(rxq, txq);
-            }
-        } catch (Exception e) {
-            return -1;
-        }
     }
 
     private static boolean readZeroCopy(int fd) throws ErrnoException {
@@ -317,8 +300,7 @@ public final class XskSocket implements AutoCloseable {
     }
 
     private static void report(Builder b, String what, int errno) {
-        b.busyPollReport.add(what + (errno == 0 ? " ok" : " not applied: " + Errno.name(errno)
-                + " (" + Sys.strerror(errno) + ")"));
+        b.busyPollReport.add(what + (errno == 0 ? " ok" : " not applied: " + Errno.describe(errno)));
     }
 
     public Umem umem() {
@@ -424,7 +406,7 @@ public final class XskSocket implements AutoCloseable {
                 return errno;
             }
             default -> throw new IllegalStateException("AF_XDP wake-up on " + ifname + " queue " + queueId
-                    + " failed: " + Errno.name(errno));
+                    + " failed: " + Errno.describe(errno));
         }
     }
 

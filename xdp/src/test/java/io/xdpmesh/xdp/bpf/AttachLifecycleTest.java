@@ -1,5 +1,6 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.testkit.KernelNet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -20,8 +21,8 @@ class AttachLifecycleTest {
     @Test
     void bothRolesLoadAndAttachNativelyAtJumboMtu() throws Exception {
         // 9000 > 3506: only an xdp.frags program attaches natively on veth at this MTU.
-        try (TestNet net = new TestNet(9000)) {
-            XdpLoader loader = XdpLoader.forAgent(net.bpffs, "t3");
+        try (KernelNet net = KernelNet.pair(9000, true)) {
+            XdpLoader loader = XdpLoader.forAgent(net.bpffs(), "t3");
             net.inA(() -> {
                 for (XdpRole role : XdpRole.values()) {
                     XdpAttachment a = loader.attach(net.vethA, role, XdpMode.NATIVE);
@@ -29,7 +30,7 @@ class AttachLifecycleTest {
                         String link = net.linkA();
                         assertTrue(link.contains("prog/xdp id " + a.programId()), link);
                         assertTrue(link.contains("xdp/id:" + a.programId()) || link.contains("xdp "), link);
-                        String prog = TestNet.sh("bpftool prog show id " + a.programId());
+                        String prog = KernelNet.sh("bpftool prog show id " + a.programId());
                         assertTrue(prog.contains("name " + role.programName()), prog);
                         assertEquals(1, a.xskMap().rxQueues());
                     } finally {
@@ -43,8 +44,8 @@ class AttachLifecycleTest {
 
     @Test
     void restartedLoaderReadoptsPinnedProgramAndDetachLeavesNothing() throws Exception {
-        try (TestNet net = new TestNet()) {
-            XdpLoader first = XdpLoader.forAgent(net.bpffs, "t4");
+        try (KernelNet net = KernelNet.pair(1500, true)) {
+            XdpLoader first = XdpLoader.forAgent(net.bpffs(), "t4");
             XdpAttachment a = net.inA(() -> first.attach(net.vethA, XdpRole.POD));
             int id = a.programId();
             Path dir = a.pinDir();
@@ -53,10 +54,10 @@ class AttachLifecycleTest {
             assertTrue(net.linkA().contains("prog/xdp id " + id), net.linkA());
             assertTrue(Files.exists(dir.resolve("prog")));
 
-            TestNet.Result ping = net.inNs(net.nsB, 10, "ping -c 1 -W 1 " + net.ipA);
+            KernelNet.Result ping = net.inNs(net.nsB, 10, "ping -c 1 -W 1 " + net.ipA);
             assertNotEquals(0, ping.exit(), "still fail-closed while no agent runs: " + ping.out());
 
-            XdpLoader second = XdpLoader.forAgent(net.bpffs, "t4");
+            XdpLoader second = XdpLoader.forAgent(net.bpffs(), "t4");
             XdpAttachment b = net.inA(() -> second.attach(net.vethA, XdpRole.POD));
             try {
                 assertTrue(b.adopted());
@@ -77,15 +78,15 @@ class AttachLifecycleTest {
             }
             assertFalse(net.linkA().contains("prog/xdp"), net.linkA());
             assertFalse(Files.exists(dir), "pins removed");
-            assertFalse(TestNet.sh("bpftool prog show").contains("name xm_pod") && progExists(id),
+            assertFalse(KernelNet.sh("bpftool prog show").contains("name xm_pod") && progExists(id),
                     "program freed after detach");
         }
     }
 
     @Test
     void ourProgramWithLostPinsIsReadoptedByNameAndTag() throws Exception {
-        try (TestNet net = new TestNet()) {
-            XdpLoader loader = XdpLoader.forAgent(net.bpffs, "t5");
+        try (KernelNet net = KernelNet.pair(1500, true)) {
+            XdpLoader loader = XdpLoader.forAgent(net.bpffs(), "t5");
             XdpAttachment a = net.inA(() -> loader.attach(net.vethA, XdpRole.UPLINK));
             int id = a.programId();
             a.close();
@@ -106,6 +107,35 @@ class AttachLifecycleTest {
     }
 
     @Test
+    void adoptExistingFindsOnlyOurAttachedProgram() throws Exception {
+        try (KernelNet net = KernelNet.pair(1500, true)) {
+            XdpLoader loader = XdpLoader.forAgent(net.bpffs(), "t9");
+            assertTrue(net.inA(() -> loader.adoptExisting(net.vethA)).isEmpty(), "nothing attached yet");
+            XdpAttachment a = net.inA(() -> loader.attach(net.vethA, XdpRole.UPLINK));
+            int id = a.programId();
+            a.configure(new XdpConfig(40002, false));
+            a.close(); // agent exits
+            XdpAttachment b = net.inA(() -> XdpLoader.forAgent(net.bpffs(), "t9").adoptExisting(net.vethA)).orElseThrow();
+            try {
+                assertTrue(b.adopted());
+                assertEquals(id, b.programId());
+                assertEquals(XdpRole.UPLINK, b.role());
+                assertEquals(XdpMode.NATIVE, b.mode());
+                assertEquals(new XdpConfig(40002, false), b.config(), "the maps are the running program's");
+                assertTrue(net.inA(() -> XdpLoader.forAgent(net.bpffs(), "other").adoptExisting(net.vethA)).isEmpty(),
+                        "another agent's pins are not ours");
+            } finally {
+                net.inA(() -> {
+                    b.detach();
+                    return null;
+                });
+            }
+            assertTrue(net.inA(() -> loader.adoptExisting(net.vethA)).isEmpty(), "detached: nothing to adopt");
+            assertFalse(net.linkA().contains("prog/xdp"), net.linkA());
+        }
+    }
+
+    @Test
     void foreignProgramIsNeverReplaced(@TempDir Path tmp) throws Exception {
         Path src = tmp.resolve("foreign.c");
         Files.writeString(src, """
@@ -115,14 +145,14 @@ class AttachLifecycleTest {
                 char _license[] SEC("license") = "GPL";
                 """);
         Path obj = tmp.resolve("foreign.o");
-        TestNet.sh("clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu -c " + src + " -o " + obj);
-        try (TestNet net = new TestNet()) {
-            TestNet.sh("ip -n " + net.nsA + " link set dev " + net.vethA + " xdpdrv obj " + obj + " sec xdp");
+        KernelNet.sh("clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu -c " + src + " -o " + obj);
+        try (KernelNet net = KernelNet.pair(1500, true)) {
+            KernelNet.sh("ip -n " + net.nsA + " link set dev " + net.vethA + " xdpdrv obj " + obj + " sec xdp");
             String before = net.linkA();
             assertTrue(before.contains("prog/xdp id"), before);
             String foreignId = before.replaceAll("(?s).*prog/xdp id (\\d+).*", "$1");
 
-            XdpLoader loader = XdpLoader.forAgent(net.bpffs, "t6");
+            XdpLoader loader = XdpLoader.forAgent(net.bpffs(), "t6");
             for (XdpRole role : XdpRole.values()) {
                 BpfException e = assertThrows(BpfException.class, () -> net.inA(() -> loader.attach(net.vethA, role)));
                 assertEquals(BpfException.Reason.FOREIGN_PROGRAM, e.reason());
@@ -141,8 +171,8 @@ class AttachLifecycleTest {
 
     @Test
     void clearErrorsForMissingInterfaceQueueAndBpffs(@TempDir Path notBpffs) throws Exception {
-        try (TestNet net = new TestNet()) {
-            XdpLoader loader = XdpLoader.forAgent(net.bpffs, "t7");
+        try (KernelNet net = KernelNet.pair(1500, true)) {
+            XdpLoader loader = XdpLoader.forAgent(net.bpffs(), "t7");
             BpfException noIf = assertThrows(BpfException.class,
                     () -> net.inA(() -> loader.attach("xmnosuch0", XdpRole.POD)));
             assertEquals(BpfException.Reason.NO_SUCH_INTERFACE, noIf.reason());
@@ -179,7 +209,7 @@ class AttachLifecycleTest {
 
     private static boolean progExists(int id) throws Exception {
         for (int i = 0; i < 100; i++) { // freeing is asynchronous (RCU); bounded wait
-            if (TestNet.run(5, "bpftool prog show id " + id).exit() != 0) {
+            if (KernelNet.run(5, "bpftool prog show id " + id).exit() != 0) {
                 return false;
             }
             Thread.sleep(20);

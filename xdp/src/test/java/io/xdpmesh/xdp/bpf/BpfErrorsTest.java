@@ -9,6 +9,8 @@ import java.util.List;
 
 import io.xdpmesh.xdp.bpf.BpfErrors.Op;
 import io.xdpmesh.xdp.bpf.BpfException.Reason;
+import io.xdpmesh.xdp.sys.Capabilities;
+import io.xdpmesh.xdp.sys.Errno;
 import org.junit.jupiter.api.Test;
 
 /** Error mapping without the kernel. */
@@ -25,18 +27,6 @@ class BpfErrorsTest {
         assertTrue(e.getMessage().contains("lacks CAP_NET_ADMIN, CAP_BPF"), e.getMessage());
         BpfException asRoot = BpfErrors.of(Op.LOAD, Errno.EPERM, "xm_pod", ROOT, List.of());
         assertTrue(asRoot.getMessage().contains("LSM"), asRoot.getMessage());
-    }
-
-    @Test
-    void capabilityParsing() {
-        Capabilities c = Capabilities.parseStatus("Name:\tjava\nCapEff:\t0000008000001000\n");
-        assertTrue(c.has(Capabilities.CAP_NET_ADMIN) && c.has(Capabilities.CAP_BPF));
-        assertTrue(c.missingForXdp().isEmpty());
-        Capabilities onlyNet = Capabilities.parseStatus("CapEff:\t0000000000001000\n");
-        assertEquals(List.of("CAP_BPF"), onlyNet.missingForXdp());
-        Capabilities sysAdmin = Capabilities.parseStatus("CapEff:\t0000000000201000\n");
-        assertTrue(sysAdmin.missingForXdp().isEmpty(), "CAP_SYS_ADMIN stands in for CAP_BPF");
-        assertThrows(IllegalArgumentException.class, () -> Capabilities.parseStatus("Name: x\n"));
     }
 
     @Test

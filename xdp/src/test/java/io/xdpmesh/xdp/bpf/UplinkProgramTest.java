@@ -1,5 +1,6 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.testkit.KernelNet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,16 +14,16 @@ class UplinkProgramTest {
 
     @Test
     void ownTrafficPassesAndTunnelUdpIsDroppedWithoutSocket() throws Exception {
-        try (TestNet net = new TestNet()) {
-            XdpLoader loader = XdpLoader.forAgent(net.bpffs, "t2");
+        try (KernelNet net = KernelNet.pair(1500, true)) {
+            XdpLoader loader = XdpLoader.forAgent(net.bpffs(), "t2");
             XdpAttachment up = net.inA(() -> loader.attach(net.vethA, XdpRole.UPLINK));
             try {
                 assertTrue(net.linkA().contains("prog/xdp"), net.linkA());
                 assertEquals(XdpConfig.DEFAULT, up.config());
 
-                TestNet.Result ping = net.inNs(net.nsB, 20, "ping -c 3 -i 0.2 -W 2 " + net.ipA);
+                KernelNet.Result ping = net.inNs(net.nsB, 20, "ping -c 3 -i 0.2 -W 2 " + net.ipA);
                 assertEquals(0, ping.exit(), ping.out());
-                TestNet.Result ping6 = net.inNs(net.nsB, 20, "ping -6 -c 2 -i 0.2 -W 2 " + net.ip6A);
+                KernelNet.Result ping6 = net.inNs(net.nsB, 20, "ping -6 -c 2 -i 0.2 -W 2 " + net.ip6A);
                 assertEquals(0, ping6.exit(), ping6.out());
 
                 String tcp = net.receiveOnA("tcp", false, 4250,

@@ -1,5 +1,6 @@
 package io.xdpmesh.xdp.bpf;
 
+import io.xdpmesh.xdp.testkit.KernelNet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,8 +17,8 @@ class XskRedirectTest {
 
     @Test
     void registeredSocketReceivesIpWhileArpStillPasses() throws Exception {
-        try (TestNet net = new TestNet()) {
-            XdpLoader loader = XdpLoader.forAgent(net.bpffs, "t8");
+        try (KernelNet net = KernelNet.pair(1500, true)) {
+            XdpLoader loader = XdpLoader.forAgent(net.bpffs(), "t8");
             net.inA(() -> {
                 XdpAttachment pod = loader.attach(net.vethA, XdpRole.POD);
                 try (Umem umem = Umem.create(UmemConfig.defaults().withFrameCount(256));
@@ -26,7 +27,7 @@ class XskRedirectTest {
                     pod.xskMap().register(0, xsk.fd());
 
                     // Nobody answers the echo (the frames go to our socket), so ping fails; ARP is answered.
-                    TestNet.Result ping = net.inNs(net.nsB, 20, "ping -c 3 -i 0.2 -W 1 " + net.ipA);
+                    KernelNet.Result ping = net.inNs(net.nsB, 20, "ping -c 3 -i 0.2 -W 1 " + net.ipA);
                     assertTrue(ping.exit() != 0, ping.out());
 
                     int ipv4 = 0;

@@ -269,4 +269,50 @@ class RingArithmeticTest {
         prodTask.get(60, TimeUnit.SECONDS);
         assertEquals(total, expected);
     }
+
+    /** The kernel side of an RX ring: publishes packets of the given descriptor counts. */
+    private static void publishChains(MemorySegment m, int size, int... descs) {
+        int prod = prod(m);
+        for (int n : descs) {
+            for (int k = 0; k < n; k++) {
+                long d = DESC + (long) ((prod & (size - 1)) * 16);
+                m.set(ValueLayout.JAVA_LONG, d, 4096L * (prod & 0xffff) + 256);
+                m.set(ValueLayout.JAVA_INT, d + 8, k < n - 1 ? 3840 : 100);
+                m.set(ValueLayout.JAVA_INT, d + 12, k < n - 1 ? 1 : 0); // XDP_PKT_CONTD
+                prod++;
+            }
+        }
+        m.set(ValueLayout.JAVA_INT, PROD, prod);
+    }
+
+    @Test
+    void peekPacketsNeverCutsAChainAndTakesAnOverlongChainWhole() {
+        int size = 16;
+        MemorySegment m = ringMemory(size, 16, -6); // indexes wrap at 2^32 during the test
+        RxRing rx = new RxRing(layout(m, size));
+        publishChains(m, size, 1, 3, 2, 5);
+        assertEquals(4, rx.peekPackets(5), "1 + 3 fit in 5, the 2-chain would be cut");
+        assertEquals(-6, rx.peekedStart());
+        assertEquals(4, rx.packetBoundary(rx.peekedStart(), 4));
+        assertEquals(1, rx.packetBoundary(rx.peekedStart(), 3), "a cut chain is trimmed back");
+        assertEquals(0, rx.packetBoundary(rx.peekedStart() + 1, 2));
+        rx.release(4);
+        assertEquals(2, rx.peekPackets(3), "the 2-chain, not the start of the 5-chain");
+        rx.release(2);
+        assertEquals(5, rx.peekPackets(2), "a chain longer than the batch is taken whole");
+        assertFalse(rx.continues(rx.peekedStart() + 4));
+        rx.cancel(5);
+        assertEquals(5, rx.peekPackets(64));
+        rx.release(5);
+        assertEquals(prod(m), cons(m));
+        assertEquals(0, rx.peekPackets(64));
+
+        // An incomplete chain in view (never published so by the kernel) is left alone.
+        int p = prod(m);
+        long d = DESC + (long) ((p & (size - 1)) * 16);
+        m.set(ValueLayout.JAVA_INT, d + 12, 1);
+        m.set(ValueLayout.JAVA_INT, PROD, p + 1);
+        assertEquals(0, rx.peekPackets(64));
+        assertEquals(p, cons(m));
+    }
 }

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
 import io.xdpmesh.xdp.sys.Errno;
 import io.xdpmesh.xdp.sys.ErrnoException;
 import io.xdpmesh.xdp.sys.NetNs;
+import io.xdpmesh.xdp.sys.Sys;
+import io.xdpmesh.xdp.sys.XdpAbi;
+import io.xdpmesh.xdp.testkit.KernelNet;
 import io.xdpmesh.xdp.xsk.loop.Frames;
 import io.xdpmesh.xdp.xsk.loop.TxOnly;
 
@@ -30,105 +33,77 @@ class XskTxKernelTest {
 
     @Test
     void txFramesArriveAtThePeersUdpSocket() throws Exception {
-        try (KernelNet net = new KernelNet()) {
-            String a = net.ns("a");
-            String b = net.ns("b");
-            String va = net.prefix + "va";
-            String vb = net.prefix + "vb";
-            net.veth(a, va, b, vb, 1500);
-            net.addr(a, va, 1);
-            net.addr(b, vb, 2);
-            long macA = Frames.parseMac(net.mac(a, va));
-            long macB = Frames.parseMac(net.mac(b, vb));
-            int ipA = Frames.parseIp4(net.ip(1));
-            int ipB = Frames.parseIp4(net.ip(2));
+        try (KernelNet net = KernelNet.pair(1500, false)) {
+            long macA = Frames.parseMac(net.mac(net.nsA, net.vethA));
+            long macB = Frames.parseMac(net.mac(net.nsB, net.vethB));
+            int ipA = Frames.parseIp4(net.ipA);
+            int ipB = Frames.parseIp4(net.ipB);
+            DatagramChannel rx = net.own(net.in(net.nsB, DatagramChannel::open));
+            rx.bind(new InetSocketAddress(net.ipB, PORT));
+            rx.configureBlocking(false);
+            Umem umem = net.own(net.inA(() -> Umem.create(UmemConfig.defaults().withFrameCount(2048))));
+            XskSocket s = net.own(net.inA(() -> XskSocket.open(umem, XskConfig.of(net.vethA, 0).rxSize(0)
+                    .txSize(512).fillSize(1024).completionSize(512))));
+            assertEquals("copy", s.mode(), "veth has no zero-copy AF_XDP: AUTO must fall back to copy");
+            assertFalse(s.zeroCopy());
 
-            DatagramChannel rx;
-            try (NetNs in = NetNs.enter(b)) {
-                rx = DatagramChannel.open();
-            }
-            Umem umem = null;
-            XskSocket s = null;
-            try {
-                rx.bind(new InetSocketAddress(net.ip(2), PORT));
-                rx.configureBlocking(false);
-                try (NetNs in = NetNs.enter(a)) {
-                    umem = Umem.create(UmemConfig.defaults().withFrameCount(2048));
-                    s = XskSocket.open(umem, XskConfig.of(va, 0).rxSize(0).txSize(512).fillSize(1024)
-                            .completionSize(512));
+            int total = 20_000;
+            TxOnly tx = new TxOnly(s, umem.frames(), (frame, cap, seq) -> {
+                int len = Frames.writeUdp4(frame, macA, macB, ipA, ipB, 40000 + (int) (seq % 1000), PORT, PAYLOAD);
+                UnsafeApi.putLong(frame + Frames.UDP4_HEADERS, seq);
+                for (int i = 8; i < PAYLOAD; i++) {
+                    UnsafeApi.putByte(frame + Frames.UDP4_HEADERS + i, (byte) (seq + i));
                 }
-                assertEquals("copy", s.mode(), "veth has no zero-copy AF_XDP: AUTO must fall back to copy");
-                assertFalse(s.zeroCopy());
+                return len;
+            }, 32, total, 0);
 
-                int total = 20_000;
-                TxOnly tx = new TxOnly(s, umem.frames(), (frame, cap, seq) -> {
-                    int len = Frames.writeUdp4(frame, macA, macB, ipA, ipB, 40000 + (int) (seq % 1000), PORT, PAYLOAD);
-                    UnsafeApi.putLong(frame + Frames.UDP4_HEADERS, seq);
-                    for (int i = 8; i < PAYLOAD; i++) {
-                        UnsafeApi.putByte(frame + Frames.UDP4_HEADERS + i, (byte) (seq + i));
-                    }
-                    return len;
-                }, 32, total, 0);
-
-                BitSet seen = new BitSet(total);
-                ByteBuffer buf = ByteBuffer.allocate(2048).order(ByteOrder.LITTLE_ENDIAN);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                int received = 0;
-                int bad = 0;
-                while (received < total && System.nanoTime() < deadline) {
-                    // Send one batch, then drain the receiver so its socket buffer never overflows.
-                    if (!tx.done() && tx.txPackets() - received < 64) {
-                        tx.doWork();
-                    } else {
-                        tx.doWork();
-                    }
-                    buf.clear();
-                    while (rx.receive(buf) != null) {
-                        buf.flip();
-                        long seq = buf.getLong(0);
-                        boolean ok = buf.remaining() == PAYLOAD && seq >= 0 && seq < total && !seen.get((int) seq);
-                        for (int i = 8; ok && i < PAYLOAD; i++) {
-                            ok = buf.get(i) == (byte) (seq + i);
-                        }
-                        if (ok) {
-                            seen.set((int) seq);
-                            received++;
-                        } else {
-                            bad++;
-                        }
-                        buf.clear();
-                    }
-                }
-                assertEquals(0, bad, "corrupt or duplicate datagrams");
-                assertEquals(total, received, "every frame sent through the XSK reached the peer's UDP socket");
-                long waitEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (tx.completed() < total && System.nanoTime() < waitEnd) {
+            BitSet seen = new BitSet(total);
+            ByteBuffer buf = ByteBuffer.allocate(2048).order(ByteOrder.LITTLE_ENDIAN);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int received = 0;
+            int bad = 0;
+            while (received < total && System.nanoTime() < deadline) {
+                // Send one batch, then drain the receiver so its socket buffer never overflows.
+                if (!tx.done() && tx.txPackets() - received < 64) {
+                    tx.doWork();
+                } else {
                     tx.doWork();
                 }
-                assertEquals(total, tx.completed(), "every TX frame came back through the completion ring");
-                assertEquals(umem.frameCount(), umem.frames().available(), "no frame leaked");
-                XskStatistics st = s.statistics(new XskStatistics());
-                assertEquals(0, st.txInvalidDescs, st.toString());
-            } finally {
-                if (s != null) {
-                    s.close();
+                buf.clear();
+                while (rx.receive(buf) != null) {
+                    buf.flip();
+                    long seq = buf.getLong(0);
+                    boolean ok = buf.remaining() == PAYLOAD && seq >= 0 && seq < total && !seen.get((int) seq);
+                    for (int i = 8; ok && i < PAYLOAD; i++) {
+                        ok = buf.get(i) == (byte) (seq + i);
+                    }
+                    if (ok) {
+                        seen.set((int) seq);
+                        received++;
+                    } else {
+                        bad++;
+                    }
+                    buf.clear();
                 }
-                if (umem != null) {
-                    umem.close();
-                }
-                rx.close();
             }
+            assertEquals(0, bad, "corrupt or duplicate datagrams");
+            assertEquals(total, received, "every frame sent through the XSK reached the peer's UDP socket");
+            long waitEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (tx.completed() < total && System.nanoTime() < waitEnd) {
+                tx.doWork();
+            }
+            assertEquals(total, tx.completed(), "every TX frame came back through the completion ring");
+            assertEquals(umem.frameCount(), umem.frames().available(), "no frame leaked");
+            XskStatistics st = s.statistics(new XskStatistics());
+            assertEquals(0, st.txInvalidDescs, st.toString());
         }
     }
 
     @Test
     void setUpErrorsSayWhatIsWrong() throws Exception {
-        try (KernelNet net = new KernelNet()) {
-            String a = net.ns("a");
-            String b = net.ns("b");
-            String va = net.prefix + "va";
-            net.veth(a, va, b, net.prefix + "vb", 1500);
-            try (NetNs in = NetNs.enter(a); Umem umem = Umem.create(UmemConfig.defaults().withFrameCount(1024))) {
+        try (KernelNet net = KernelNet.pair(1500, false)) {
+            String va = net.vethA;
+            try (NetNs in = net.enter(net.nsA); Umem umem = Umem.create(UmemConfig.defaults().withFrameCount(1024))) {
                 ErrnoException noIf = assertThrows(ErrnoException.class,
                         () -> XskSocket.open(umem, XskConfig.of(net.prefix + "zz", 0).fillSize(512)));
                 assertTrue(noIf.getMessage().contains("no such interface"), noIf.getMessage());
@@ -169,13 +144,11 @@ class XskTxKernelTest {
 
     @Test
     void closingLeavesNoSocketBehind() throws Exception {
-        try (KernelNet net = new KernelNet()) {
-            String a = net.ns("a");
-            String b = net.ns("b");
-            String va = net.prefix + "va";
+        try (KernelNet net = KernelNet.pair(1500, false)) {
+            String a = net.nsA;
+            String va = net.vethA;
             String va2 = net.prefix + "vc";
-            net.veth(a, va, b, net.prefix + "vb", 1500);
-            net.veth(a, va2, b, net.prefix + "vd", 1500);
+            net.veth(a, va2, net.nsB, net.prefix + "vd", 1500);
             long before = KernelNet.openSockets();
             try (NetNs in = NetNs.enter(a)) {
                 Umem umem = Umem.create(UmemConfig.defaults().withFrameCount(4096));
@@ -207,6 +180,28 @@ class XskTxKernelTest {
                 assertEquals("copy", y.mode());
             }
             assertEquals(before, KernelNet.openSockets());
+        }
+    }
+
+    @Test
+    void busyPollOptionsAreAppliedAndReported() throws Exception {
+        try (KernelNet net = KernelNet.pair(1500, false); NetNs in = net.enter(net.nsA);
+                Umem umem = Umem.create(UmemConfig.defaults().withFrameCount(1024));
+                XskSocket s = XskSocket.open(umem, XskConfig.of(net.vethA, 0).fillSize(512).busyPoll(20, 64, true))) {
+            assertEquals(java.util.List.of("SO_PREFER_BUSY_POLL=1 ok", "SO_BUSY_POLL=20 ok", "SO_BUSY_POLL_BUDGET=64 ok"),
+                    s.busyPollReport());
+            // what the kernel holds now, read back (SO_BUSY_POLL_BUDGET has no getsockopt)
+            assertEquals(20, Sys.getsockoptInt(s.fd(), XdpAbi.SOL_SOCKET, XdpAbi.SO_BUSY_POLL, "SO_BUSY_POLL"));
+            assertEquals(1, Sys.getsockoptInt(s.fd(), XdpAbi.SOL_SOCKET, XdpAbi.SO_PREFER_BUSY_POLL, "prefer"));
+        }
+        try (KernelNet net = KernelNet.pair(1500, false); NetNs in = net.enter(net.nsA);
+                Umem umem = Umem.create(UmemConfig.defaults().withFrameCount(1024));
+                XskSocket s = XskSocket.open(umem, XskConfig.of(net.vethA, 0).fillSize(512).busyPoll(0, 70000, false))) {
+            // A budget above 65535 is refused by the kernel: reported, the socket still works.
+            assertEquals(1, s.busyPollReport().size(), s.busyPollReport().toString());
+            assertTrue(s.busyPollReport().get(0).startsWith("SO_BUSY_POLL_BUDGET=70000 not applied: EINVAL"),
+                    s.busyPollReport().toString());
+            assertEquals("copy", s.mode());
         }
     }
 

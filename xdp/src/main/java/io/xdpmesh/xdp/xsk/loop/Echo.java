@@ -1,5 +1,6 @@
 package io.xdpmesh.xdp.xsk.loop;
 
+import io.xdpmesh.xdp.sys.XdpAbi;
 import io.xdpmesh.xdp.xsk.FrameStack;
 import io.xdpmesh.xdp.xsk.RxRing;
 import io.xdpmesh.xdp.xsk.TxRing;
@@ -8,8 +9,8 @@ import io.xdpmesh.xdp.xsk.XskSocket;
 /**
  * Answers IPv4 ICMP echo requests and UDP datagrams to one port (swapping addresses and ports, so
  * the sender gets its payload back) in place; every other frame is dropped and counted.
- * Swapping addresses and ports leaves the IP and UDP checksums valid; only the ICMP type change
- * needs an incremental checksum update.
+ * A packet that arrived as a descriptor chain (XDP_USE_SG) is answered as a chain: the headers
+ * are in its first fragment, the UDP checksum covers all of them.
  */
 public final class Echo extends Forwarder {
     private final XskSocket socket;
@@ -32,39 +33,50 @@ public final class Echo extends Forwarder {
     public int doWork() {
         RxRing rx = socket.rx();
         TxRing tx = socket.tx();
-        int n = rx.available(batch);
-        if (n > 0) {
-            n = tx.reserveUpTo(n);
-        }
+        int n = take(rx, tx);
         int sent = 0;
         if (n > 0) {
-            n = rx.peek(n);
             int r = rx.peekedStart();
             int t = tx.reservedStart();
-            for (int i = 0; i < n; i++) {
-                long addr = rx.addr(r + i);
-                int len = rx.len(r + i);
-                rxPackets++;
-                rxBytes += len;
-                if (rx.options(r + i) == 0 && answer(base + addr, len)) {
-                    tx.desc(t + sent++, addr, len, 0);
+            int first = 0;
+            while (first < n) {
+                int last = first;
+                long bytes = rx.len(r + first);
+                while (rx.continues(r + last)) { // take() hands over whole chains only
+                    last++;
+                    bytes += rx.len(r + last);
+                }
+                received(last - first + 1);
+                rxBytes += bytes;
+                if (answer(rx, r + first, r + last, bytes)) {
+                    for (int i = first; i <= last; i++) {
+                        tx.desc(t + sent++, rx.addr(r + i), rx.len(r + i), rx.options(r + i) & XdpAbi.XDP_PKT_CONTD);
+                    }
+                    txPackets++;
                 } else {
                     dropped++;
-                    frames.free(addr);
+                    for (int i = first; i <= last; i++) {
+                        frames.free(rx.addr(r + i));
+                    }
                 }
+                first = last + 1;
             }
             tx.cancel(n - sent);
             tx.submit(sent);
             rx.release(n);
-            txPackets += sent;
         }
         kickTx(socket);
         recycle(socket, frames);
         return n;
     }
 
-    /** Turns the frame into its answer in place; false when it is not something we answer. */
-    private boolean answer(long f, int len) {
+    /**
+     * Turns the packet in descriptors first..last (totalLen bytes) into its answer in place; false
+     * when it is not something we answer.
+     */
+    private boolean answer(RxRing rx, int first, int last, long totalLen) {
+        long f = base + rx.addr(first);
+        int len = rx.len(first);
         if (len < Frames.ETH_HLEN + Frames.IP4_HLEN + 8 || Frames.be16(f + 12) != Frames.ETH_P_IP) {
             return false;
         }
@@ -90,7 +102,7 @@ public final class Echo extends Forwarder {
             icmpEchoes++;
         } else if (proto == Frames.IPPROTO_UDP && Frames.be16(l4 + 2) == udpPort) {
             int ulen = Frames.be16(l4 + 4);
-            if (ulen < Frames.UDP_HLEN || l4 + ulen > f + len) {
+            if (ulen < Frames.UDP_HLEN || (l4 - f) + ulen > totalLen) {
                 return false;
             }
             int sp = Frames.be16(l4);
@@ -100,9 +112,7 @@ public final class Echo extends Forwarder {
                 // A sender on veth may have left only the pseudo-header sum ("checksum offload"):
                 // recompute the whole checksum rather than trust the field.
                 Frames.putBe16(l4 + 6, 0);
-                int pseudo = (Frames.be16(ip + 12) + Frames.be16(ip + 14) + Frames.be16(ip + 16)
-                        + Frames.be16(ip + 18) + Frames.IPPROTO_UDP + ulen);
-                int c = Frames.checksum(l4, ulen, pseudo);
+                int c = udpChecksum(rx, first, last, ip, l4, ulen);
                 Frames.putBe16(l4 + 6, c == 0 ? 0xffff : c);
             }
             udpEchoes++;
@@ -118,6 +128,21 @@ public final class Echo extends Forwarder {
         Frames.putBe16(ip + 10, Frames.checksum(ip, ihl, 0));
         Frames.swapMacs(f);
         return true;
+    }
+
+    /** UDP checksum over ulen bytes from l4, which may continue in the chain's later fragments. */
+    private int udpChecksum(RxRing rx, int first, int last, long ip, long l4, int ulen) {
+        long f = base + rx.addr(first);
+        int piece = (int) Math.min(ulen, rx.len(first) - (l4 - f));
+        long total = Frames.be16(ip + 12) + Frames.be16(ip + 14) + Frames.be16(ip + 16) + Frames.be16(ip + 18)
+                + Frames.IPPROTO_UDP + ulen + Frames.sum(l4, piece);
+        long done = piece;
+        for (int i = first + 1; i <= last && done < ulen; i++) {
+            piece = (int) Math.min(ulen - done, rx.len(i));
+            total = Frames.addAt(total, Frames.sum(base + rx.addr(i), piece), done);
+            done += piece;
+        }
+        return Frames.fold(total);
     }
 
     public long icmpEchoes() {

@@ -112,6 +112,43 @@ public final class Frames {
     }
 
     /**
+     * One's-complement sum of len bytes as big-endian 16-bit words (a trailing odd byte is the
+     * high half of a word), not folded. Add pieces with {@link #addAt}, finish with {@link #fold}.
+     */
+    public static long sum(long a, int len) {
+        long sum = 0;
+        int i = 0;
+        for (; i + 1 < len; i += 2) {
+            sum += be16(a + i);
+        }
+        if (i < len) {
+            sum += u8(a + i) << 8;
+        }
+        return sum;
+    }
+
+    /**
+     * Adds the sum of a piece that starts at byte offset {@code offset} of the checksummed data:
+     * a piece at an odd offset has its bytes in the other halves of the words (RFC 1071 byte swap).
+     */
+    public static long addAt(long total, long pieceSum, long offset) {
+        int folded = (int) fold16(pieceSum);
+        return total + ((offset & 1) == 0 ? folded : ((folded & 0xff) << 8 | folded >>> 8));
+    }
+
+    private static long fold16(long sum) {
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return sum;
+    }
+
+    /** Folds a sum to 16 bits and complements it: the checksum field value. */
+    public static int fold(long sum) {
+        return (int) (~fold16(sum) & 0xffff);
+    }
+
+    /**
      * Writes Ethernet + IPv4 + UDP headers for a payload of payloadLen bytes that the caller
      * writes at frame + UDP4_HEADERS. UDP checksum 0 (none, legal in IPv4). Returns the frame length.
      */

@@ -9,13 +9,12 @@ import io.xdpmesh.xdp.xsk.XskSocket;
 /**
  * xdpsock's l2fwd: every received frame gets its MAC addresses swapped and goes back out of the
  * same socket, in place (no copy). Descriptor chains (XDP_PKT_CONTD) are forwarded as chains,
- * the swap applied to the first fragment.
+ * the swap applied to the first fragment; a batch always holds whole chains.
  */
 public final class L2Fwd extends Forwarder {
     private final XskSocket socket;
     private final FrameStack frames;
     private final long base;
-    private boolean midPacket;
 
     public L2Fwd(XskSocket socket, FrameStack frames, int batch) {
         super(batch);
@@ -29,26 +28,25 @@ public final class L2Fwd extends Forwarder {
     public int doWork() {
         RxRing rx = socket.rx();
         TxRing tx = socket.tx();
-        int n = rx.available(batch);
+        int n = take(rx, tx);
         if (n > 0) {
-            n = tx.reserveUpTo(n);
-        }
-        if (n > 0) {
-            n = rx.peek(n);
             int r = rx.peekedStart();
             int t = tx.reservedStart();
+            int first = 0;
             for (int i = 0; i < n; i++) {
                 long addr = rx.addr(r + i);
                 int len = rx.len(r + i);
-                int opts = rx.options(r + i);
-                if (!midPacket) {
+                int contd = rx.options(r + i) & XdpAbi.XDP_PKT_CONTD;
+                if (i == first) {
                     Frames.swapMacs(base + addr);
-                    rxPackets++;
-                    txPackets++;
                 }
-                midPacket = (opts & XdpAbi.XDP_PKT_CONTD) != 0;
+                if (contd == 0) {
+                    received(i - first + 1);
+                    txPackets++;
+                    first = i + 1;
+                }
                 rxBytes += len;
-                tx.desc(t + i, addr, len, opts & XdpAbi.XDP_PKT_CONTD);
+                tx.desc(t + i, addr, len, contd);
             }
             tx.submit(n);
             rx.release(n);

@@ -9,7 +9,7 @@ import io.xdpmesh.xdp.xsk.XskSocket;
 /**
  * Two sockets on one UMEM (XDP_SHARED_UMEM), frames forwarded unchanged between them without a
  * copy: what a frame received on one side needs is only a descriptor on the other side's TX ring.
- * The shape of pod-interface-to-uplink forwarding.
+ * Descriptor chains move whole. The shape of pod-interface-to-uplink forwarding.
  */
 public final class Wire extends Forwarder {
     private final XskSocket a;
@@ -41,23 +41,21 @@ public final class Wire extends Forwarder {
     private int move(XskSocket from, XskSocket to) {
         RxRing rx = from.rx();
         TxRing tx = to.tx();
-        int n = rx.available(batch);
+        int n = take(rx, tx);
         if (n > 0) {
-            n = tx.reserveUpTo(n);
-        }
-        if (n > 0) {
-            n = rx.peek(n);
             int r = rx.peekedStart();
             int t = tx.reservedStart();
+            int first = 0;
             for (int i = 0; i < n; i++) {
                 int len = rx.len(r + i);
-                int opts = rx.options(r + i);
+                int contd = rx.options(r + i) & XdpAbi.XDP_PKT_CONTD;
                 rxBytes += len;
-                if ((opts & XdpAbi.XDP_PKT_CONTD) == 0) {
-                    rxPackets++;
+                if (contd == 0) {
+                    received(i - first + 1);
                     txPackets++;
+                    first = i + 1;
                 }
-                tx.desc(t + i, rx.addr(r + i), len, opts & XdpAbi.XDP_PKT_CONTD);
+                tx.desc(t + i, rx.addr(r + i), len, contd);
             }
             tx.submit(n);
             rx.release(n);

@@ -1,16 +1,14 @@
 package io.xdpmesh.xdp.bpf;
 
 import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
 
-/** Loads libbpf and libc once. Failing to find libbpf is reported as a {@link BpfException}. */
-final class Native {
-    private Native() {}
+/** Loads the system libbpf once. Failing to find it is reported as a {@link BpfException}. */
+final class SystemLibbpf {
+    private SystemLibbpf() {}
 
     private static final class Holder {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).failImmediately().load("c");
         static final LibBpf BPF;
-        static final Throwable BPF_ERROR;
+        static final Throwable ERROR;
 
         static {
             LibBpf bpf = null;
@@ -25,31 +23,19 @@ final class Native {
                 }
             }
             BPF = bpf;
-            BPF_ERROR = err;
+            ERROR = err;
             if (bpf != null) {
                 LibbpfLog.install(bpf);
             }
         }
     }
 
-    static LibC libc() {
-        return Holder.LIBC;
-    }
-
-    static LibBpf bpf() {
+    static LibBpf get() {
         if (Holder.BPF == null) {
             throw new BpfException(BpfException.Reason.LIBBPF_MISSING, 0,
                     "the system libbpf (libbpf.so.1) could not be loaded; install the libbpf1 package ("
-                            + Holder.BPF_ERROR + ")");
+                            + Holder.ERROR + ")");
         }
         return Holder.BPF;
-    }
-
-    static Runtime runtime() {
-        return Runtime.getRuntime(libc());
-    }
-
-    static int lastErrno() {
-        return Runtime.getRuntime(libc()).getLastError();
     }
 }
