@@ -135,7 +135,7 @@ class LargeFrameKernelTest {
                 var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
                 for (int size : new int[] {30000, 60000}) {
                     for (int i = 0; i < 300; i++) { // 300 x up to 16 frames: the UMEM (4096) cycles over
-                        if (size == 60000 && i == 100) {
+                        if (size == 60000 && i == 200) { // the last 100 echoes: tiered JIT has settled by then
                             loopAllocStart = threads.getThreadAllocatedBytes(loop.threadId());
                         }
                         byte[] msg = new byte[size];
