@@ -13,8 +13,9 @@ import java.nio.ByteOrder;
 final class Poly1305 {
     static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private long h0, h1, h2;
-    private long r0, r1, s1;
+    long h0, h1, h2; // Poly1305x8 reads and writes the state
+    long r0, r1;
+    private long s1;
     private long pad0, pad1;
 
     /** Starts a new message with the one-time key (r from the first 16 bytes, s from the last 16). */
@@ -29,8 +30,22 @@ final class Poly1305 {
         h2 = 0;
     }
 
+    /** Runs of at least this many 8-block chunks go to {@link Poly1305x8} (measured: perf HalvesBench). */
+    static final int VECTOR_MIN_CHUNKS = 1;
+    private final Poly1305x8 x8 = LongVectorCheck.SUPPORTED ? new Poly1305x8() : null;
+
     /** Absorbs [p, end), zero-padding a short tail to 16 bytes. */
     void blocks(MemorySegment seg, long p, long end) {
+        long chunks = (end - p) >>> 7;
+        if (x8 != null && chunks >= VECTOR_MIN_CHUNKS) {
+            x8.absorb(this, seg, p, chunks);
+            p += chunks << 7;
+        }
+        scalarBlocks(seg, p, end);
+    }
+
+    /** One block at a time (Horner), zero-padding a short tail to 16 bytes. */
+    void scalarBlocks(MemorySegment seg, long p, long end) {
         long a0 = h0, a1 = h1, a2 = h2;
         final long q0 = r0, q1 = r1, t1 = s1;
         while (true) {
