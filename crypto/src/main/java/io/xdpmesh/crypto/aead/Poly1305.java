@@ -31,8 +31,8 @@ final class Poly1305 {
     }
 
     /** Runs of at least this many 8-block chunks go to {@link Poly1305x8} (measured: perf HalvesBench). */
-    static final int VECTOR_MIN_CHUNKS = 1;
-    private final Poly1305x8 x8 = LongVectorCheck.SUPPORTED ? new Poly1305x8() : null;
+    static final int VECTOR_MIN_CHUNKS = Integer.getInteger("xm.minChunks", 1);
+    final Poly1305x8 x8 = LongVectorCheck.SUPPORTED ? new Poly1305x8() : null;
 
     /** Absorbs [p, end), zero-padding a short tail to 16 bytes. */
     void blocks(MemorySegment seg, long p, long end) {
