@@ -36,7 +36,16 @@ final class Poly1305 {
      * and at 256 B (two chunks) Poly1305 takes 126 instead of 182 ns.
      */
     static final int VECTOR_MIN_CHUNKS = 2;
-    final Poly1305x8 x8 = LongVectorCheck.SUPPORTED ? new Poly1305x8() : null;
+    private final Poly1305x8 x8 = LongVectorCheck.SUPPORTED ? new Poly1305x8() : null;
+
+    /** Clears all state, including the vector path's scratch. */
+    void wipe() {
+        h0 = h1 = h2 = 0;
+        r0 = r1 = s1 = pad0 = pad1 = 0;
+        if (x8 != null) {
+            x8.wipe();
+        }
+    }
 
     /** Absorbs [p, end), zero-padding a short tail to 16 bytes. */
     void blocks(MemorySegment seg, long p, long end) {

@@ -41,10 +41,18 @@ final class Poly1305x8 {
     private static final LongVector ZERO = LongVector.zero(L);
 
     // Five limb vectors of eight lanes each, at 0, 8, ..., 32.
-    final long[] y = new long[40];
-    final long[] pow = new long[40]; // lanes [r^8, r^7, ..., r^1]
+    private final long[] y = new long[40];
+    private final long[] pow = new long[40]; // lanes [r^8, r^7, ..., r^1]
     private final long[] r8 = new long[40]; // r^8 in every lane
-    final long[] acc = new long[40];
+    private final long[] acc = new long[40];
+
+    /** Zeroes the scratch (powers of a past packet's one-time key). */
+    void wipe() {
+        Arrays.fill(y, 0);
+        Arrays.fill(pow, 0);
+        Arrays.fill(r8, 0);
+        Arrays.fill(acc, 0);
+    }
 
     /** Absorbs {@code chunks} * 128 bytes at {@code p} (full blocks, each with the 2^128 bit) into {@code st}. */
     void absorb(Poly1305 st, MemorySegment seg, long p, long chunks) {
@@ -58,7 +66,7 @@ final class Poly1305x8 {
      * Fills {@link #pow} and {@link #r8} in registers: r^2 = r*r; [r^4, r^3] = r^2 * [r^2, r];
      * [r^8..r^5 | r^4..r] = [r^4..r | r^4..r] * [r^4 | 1]. Three dependent multiplications.
      */
-    void powers(long ra, long rb) {
+    private void powers(long ra, long rb) {
         LongVector v0 = LongVector.broadcast(L, ra & M), v1 = LongVector.broadcast(L, (ra >>> 26) & M),
                 v2 = LongVector.broadcast(L, ((ra >>> 52) | (rb << 12)) & M), v3 = LongVector.broadcast(L, (rb >>> 14) & M),
                 v4 = LongVector.broadcast(L, rb >>> 40);
@@ -138,7 +146,7 @@ final class Poly1305x8 {
     }
 
     /** z = x * y mod 2^130-5, lane by lane, limbs partly reduced. */
-    static void mul(long[] xa, long[] ya, long[] z) {
+    private static void mul(long[] xa, long[] ya, long[] z) {
         LongVector a0 = LongVector.fromArray(L, xa, 0), a1 = LongVector.fromArray(L, xa, 8), a2 = LongVector.fromArray(L, xa, 16),
                 a3 = LongVector.fromArray(L, xa, 24), a4 = LongVector.fromArray(L, xa, 32);
         a0 = a0.and(W); a1 = a1.and(W); a2 = a2.and(W); a3 = a3.and(W); a4 = a4.and(W);
@@ -166,7 +174,7 @@ final class Poly1305x8 {
     }
 
     /** acc = (h + blocks 0..7) * r^8 + blocks 8..15 ... over all chunks (h enters lane 0). */
-    void run(long ha, long hb, long hc, MemorySegment seg, long p, long chunks) {
+    private void run(long ha, long hb, long hc, MemorySegment seg, long p, long chunks) {
         LongVector b0 = LongVector.fromArray(L, r8, 0), b1 = LongVector.fromArray(L, r8, 8), b2 = LongVector.fromArray(L, r8, 16),
                 b3 = LongVector.fromArray(L, r8, 24), b4 = LongVector.fromArray(L, r8, 32);
         b0 = b0.and(W); b1 = b1.and(W); b2 = b2.and(W); b3 = b3.and(W); b4 = b4.and(W);
@@ -211,7 +219,7 @@ final class Poly1305x8 {
     }
 
     /** Sums the lanes of z into st's radix-2^64 accumulator. */
-    static void finish(Poly1305 st, long[] z) {
+    private static void finish(Poly1305 st, long[] z) {
         long e0 = 0, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
         for (int j = 0; j < 8; j++) {
             e0 += z[j];

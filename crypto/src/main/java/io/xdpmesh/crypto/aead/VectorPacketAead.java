@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * ChaCha20-Poly1305 in pure Java: ChaCha20 on the Vector API, Poly1305 in 64-bit limbs. Nothing is
+ * ChaCha20-Poly1305 in pure Java: ChaCha20 on the Vector API; Poly1305 eight blocks at a time on long
+ * vectors ({@link Poly1305x8}) with the remainder in 64-bit limbs. Nothing is
  * set up per packet beyond the counter, so small packets pay no library overhead.
  *
  * <p>Layout: one 512-bit vector holds the same state row of four consecutive blocks (one block per
@@ -346,5 +347,6 @@ public final class VectorPacketAead implements PacketAead {
         Arrays.fill(keyWords, 0);
         Arrays.fill(keyRows, 0);
         Arrays.fill(ks, 0);
+        poly.wipe();
     }
 }
