@@ -13,8 +13,9 @@ import java.nio.ByteOrder;
 final class Poly1305 {
     static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private long h0, h1, h2;
-    private long r0, r1, s1;
+    long h0, h1, h2; // Poly1305x8 reads and writes the state
+    long r0, r1;
+    private long s1;
     private long pad0, pad1;
 
     /** Starts a new message with the one-time key (r from the first 16 bytes, s from the last 16). */
@@ -29,8 +30,35 @@ final class Poly1305 {
         h2 = 0;
     }
 
+    /**
+     * Runs of at least this many 8-block chunks go to {@link Poly1305x8}. Its fixed cost (powers
+     * ~50 ns, lane fold ~24 ns) against ~10.7 ns per block one at a time: break-even at one chunk,
+     * and at 256 B (two chunks) Poly1305 takes 126 instead of 182 ns.
+     */
+    static final int VECTOR_MIN_CHUNKS = 2;
+    private final Poly1305x8 x8 = LongVectorCheck.SUPPORTED ? new Poly1305x8() : null;
+
+    /** Clears all state, including the vector path's scratch. */
+    void wipe() {
+        h0 = h1 = h2 = 0;
+        r0 = r1 = s1 = pad0 = pad1 = 0;
+        if (x8 != null) {
+            x8.wipe();
+        }
+    }
+
     /** Absorbs [p, end), zero-padding a short tail to 16 bytes. */
     void blocks(MemorySegment seg, long p, long end) {
+        long chunks = (end - p) >>> 7;
+        if (x8 != null && chunks >= VECTOR_MIN_CHUNKS) {
+            x8.absorb(this, seg, p, chunks);
+            p += chunks << 7;
+        }
+        scalarBlocks(seg, p, end);
+    }
+
+    /** One block at a time (Horner), zero-padding a short tail to 16 bytes. */
+    void scalarBlocks(MemorySegment seg, long p, long end) {
         long a0 = h0, a1 = h1, a2 = h2;
         final long q0 = r0, q1 = r1, t1 = s1;
         while (true) {

@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * ChaCha20-Poly1305 in pure Java: ChaCha20 on the Vector API, Poly1305 in 64-bit limbs. Nothing is
+ * ChaCha20-Poly1305 in pure Java: ChaCha20 on the Vector API; Poly1305 eight blocks at a time on long
+ * vectors ({@link Poly1305x8}) with the remainder in 64-bit limbs. Nothing is
  * set up per packet beyond the counter, so small packets pay no library overhead.
  *
  * <p>Layout: one 512-bit vector holds the same state row of four consecutive blocks (one block per
@@ -141,18 +142,17 @@ public final class VectorPacketAead implements PacketAead {
             poly.blocks(aad, 0, aad.byteSize());
             poly.aadLength = aad.byteSize();
         }
+        // Poly1305 runs over the whole ciphertext in one call (before decrypting, after encrypting),
+        // so that its 8-block vector path sees every full chunk.
+        if (opening) {
+            poly.blocks(seg, off, off + len);
+        }
         long done = 0;
         long n = Math.min(len, 448);
         int from = 16;
         int ctr = 8;
         while (true) {
-            if (opening) {
-                poly.blocks(seg, off + done, off + done + n);
-            }
             xor(seg, off + done, n, from);
-            if (!opening) {
-                poly.blocks(seg, off + done, off + done + n);
-            }
             done += n;
             if (done >= len) {
                 break;
@@ -167,6 +167,9 @@ public final class VectorPacketAead implements PacketAead {
             }
             ctr += 8;
             from = 0;
+        }
+        if (!opening) {
+            poly.blocks(seg, off, off + len);
         }
     }
 
@@ -344,5 +347,6 @@ public final class VectorPacketAead implements PacketAead {
         Arrays.fill(keyWords, 0);
         Arrays.fill(keyRows, 0);
         Arrays.fill(ks, 0);
+        poly.wipe();
     }
 }

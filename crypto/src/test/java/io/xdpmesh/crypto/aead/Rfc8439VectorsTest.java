@@ -107,7 +107,7 @@ class Rfc8439VectorsTest {
         BigInteger p = BigInteger.ONE.shiftLeft(130).subtract(BigInteger.valueOf(5));
         for (int iter = 0; iter < 3000; iter++) {
             byte[] key = new byte[32];
-            byte[] msg = new byte[rnd.nextInt(200)];
+            byte[] msg = new byte[iter < 2000 ? rnd.nextInt(200) : rnd.nextInt(2100)]; // long ones take the 8-block vector path
             switch (iter % 3) {
                 case 0 -> { rnd.nextBytes(key); rnd.nextBytes(msg); }
                 case 1 -> { Arrays.fill(key, (byte) 0xFF); Arrays.fill(msg, (byte) 0xFF); }
@@ -133,6 +133,40 @@ class Rfc8439VectorsTest {
             byte[] got = new byte[16];
             Poly1305.mac(key, msg, got);
             assertArrayEquals(want, got, "iteration " + iter);
+        }
+    }
+
+    /**
+     * A running accumulator entering the 8-block vector path (lane 0) and leaving it into the
+     * one-block loop: MAC the same bytes in two calls split anywhere, and in one call.
+     */
+    @Test
+    void poly1305SplitAcrossVectorAndScalarPathsMatchesOneCall() {
+        Random rnd = new Random(1305);
+        for (int iter = 0; iter < 400; iter++) {
+            int len = 16 * rnd.nextInt(200);
+            byte[] msg = new byte[len];
+            if (iter % 4 == 0) {
+                Arrays.fill(msg, (byte) 0xFF);
+            } else {
+                rnd.nextBytes(msg);
+            }
+            long[] k = {rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong()};
+            if (iter % 4 == 1) {
+                k[0] = k[1] = -1L; // r with every allowed bit set
+            }
+            MemorySegment m = MemorySegment.ofArray(msg);
+            byte[] one = new byte[16], two = new byte[16];
+            Poly1305 p = new Poly1305();
+            p.init(k[0], k[1], k[2], k[3]);
+            p.blocks(m, 0, len);
+            p.finishAead(len, MemorySegment.ofArray(one), 0);
+            int split = 16 * rnd.nextInt(len / 16 + 1);
+            p.init(k[0], k[1], k[2], k[3]);
+            p.blocks(m, 0, split);
+            p.blocks(m, split, len);
+            p.finishAead(len, MemorySegment.ofArray(two), 0);
+            assertArrayEquals(one, two, "len " + len + " split " + split);
         }
     }
 
