@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class AllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
     private static final int[] SIZES = {64, 256, 1420};
 
     @Test
@@ -40,21 +41,34 @@ class AllocationTest {
     private static void assertZero(Function<byte[], PacketAead> impl, MemorySegment frame) {
         try (PacketAead a = impl.apply(new byte[32])) {
             long tid = Thread.currentThread().threadId();
-            boolean quiet = false;
-            for (int round = 0; round < 60 && !quiet; round++) { // 60 x 60k pairs at most
+            // Warm up until two rounds in a row neither allocate nor see the JIT compile anything:
+            // a round that is quiet only because C2 is still queued (2 loaded cores) is not steady.
+            int quietRounds = 0;
+            for (int round = 0; round < 80 && quietRounds < 2; round++) { // 80 x 60k pairs at most
+                long jit = JIT.getTotalCompilationTime();
                 long before = THREADS.getThreadAllocatedBytes(tid);
                 if (!cycle(a, frame, 20_000)) {
                     throw new AssertionError("open failed during warm-up");
                 }
-                quiet = THREADS.getThreadAllocatedBytes(tid) == before;
+                boolean quiet = THREADS.getThreadAllocatedBytes(tid) == before && JIT.getTotalCompilationTime() == jit;
+                quietRounds = quiet ? quietRounds + 1 : 0;
             }
-            assertTrue(quiet, a.implementation() + " still allocates after warm-up");
-            long before = THREADS.getThreadAllocatedBytes(tid);
-            boolean ok = cycle(a, frame, 66_667); // 200k seal+open pairs over the three sizes
-            long allocated = THREADS.getThreadAllocatedBytes(tid) - before;
-            assertTrue(ok);
-            assertEquals(0, allocated, a.implementation() + " (" + (frame.isNative() ? "native" : "heap")
-                    + ") allocated bytes over 200k seal+open pairs");
+            assertEquals(2, quietRounds, a.implementation() + " still allocates or compiles after warm-up");
+            // A measured round may still catch a late JIT event (a deoptimization rematerializes
+            // vector boxes). Such a round is retried; allocation without any JIT activity fails at once.
+            for (int attempt = 1; ; attempt++) {
+                long jit = JIT.getTotalCompilationTime();
+                long before = THREADS.getThreadAllocatedBytes(tid);
+                boolean ok = cycle(a, frame, 66_667); // 200k seal+open pairs over the three sizes
+                long allocated = THREADS.getThreadAllocatedBytes(tid) - before;
+                boolean jitActive = JIT.getTotalCompilationTime() != jit;
+                assertTrue(ok);
+                if (allocated == 0 || !jitActive || attempt == 3) {
+                    assertEquals(0, allocated, a.implementation() + " (" + (frame.isNative() ? "native" : "heap")
+                            + ") allocated bytes over 200k seal+open pairs" + (jitActive ? " (JIT active)" : ""));
+                    return;
+                }
+            }
         }
     }
 

@@ -75,6 +75,13 @@ class ClusterFileParserTest {
         assertTrue(fails(GOOD.replace("trustDomain: mesh.local", "trustDomain: mesh.local\ntrustDomain: x")).contains("not valid YAML"));
     }
 
+    /** As editors and ConfigMap updates do: the poller sees the old or the new file, never half of one. */
+    private static void replace(Path f, String content) throws java.io.IOException {
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     @Test
     void fileSourceDeliversValidEditsAndReportsBadOnes(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("cluster.yaml");
@@ -83,10 +90,10 @@ class ClusterFileParserTest {
         try (FileClusterSource src = new FileClusterSource(f, Duration.ofMillis(20))) {
             assertEquals(2, src.load().workloads().size());
             src.watch(events::add, events::add);
-            Files.writeString(f, GOOD.replace("defaultVerdict: encrypt", "defaultVerdict: deny"));
+            replace(f, GOOD.replace("defaultVerdict: encrypt", "defaultVerdict: deny"));
             Object e1 = events.poll(10, TimeUnit.SECONDS);
             assertEquals(Verdict.DENY, ((ClusterConfig) e1).defaultVerdict());
-            Files.writeString(f, "nodes: 3");
+            replace(f, "nodes: 3");
             Object e2 = events.poll(10, TimeUnit.SECONDS);
             assertTrue(e2 instanceof ClusterConfigException, "a bad edit is reported, got " + e2);
         }
