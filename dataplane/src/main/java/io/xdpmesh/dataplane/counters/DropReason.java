@@ -37,7 +37,15 @@ public enum DropReason {
     INNER_MALFORMED("decrypted packet is not a valid IP packet"),
     INNER_SPOOFED_SOURCE("inner source is not the session's remote identity"),
     INNER_WRONG_DESTINATION("inner destination is not the session's local identity"),
-    NO_INTERFACE_FOR_WORKLOAD("destination workload's interface is not served");
+    NO_INTERFACE_FOR_WORKLOAD("destination workload's interface is not served"),
+    POD_MTU_EXCEEDED("larger than the destination pod interface's MTU"),
+    POD_MAC_UNKNOWN("destination pod's MAC neither configured nor learned yet"),
+    TUNNEL_NOT_DATA("tunnel message other than transport data (handshakes run over TLS)"),
+    TUNNEL_NOT_ALIGNED("padding no WireGuard sender produces"),
+    TUNNEL_COUNTER_LIMIT("counter at or above REJECT_AFTER_MESSAGES"),
+    UPLINK_NOT_TUNNEL("uplink frame that is not UDP to the tunnel port"),
+    SEAL_REFUSED("the session's keypair refused to seal (counter exhausted, no room)"),
+    SOURCE_IS_REMOTE("source address belongs to a workload of another node");
 
     private static final DropReason[] BY_PARSE = new DropReason[ParseVerdict.values().length];
 

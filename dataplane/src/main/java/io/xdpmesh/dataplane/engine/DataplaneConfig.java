@@ -1,0 +1,98 @@
+package io.xdpmesh.dataplane.engine;
+
+import io.xdpmesh.dataplane.authcache.AuthCache;
+import io.xdpmesh.xdp.bpf.XdpLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Settings of one dataplane thread (its UMEM, sockets and tables). A small mutable builder. */
+public final class DataplaneConfig {
+    String node;
+    String netns;
+    Path stateDir = Path.of("/run/xdpmesh");
+    Path bpffs = XdpLoader.DEFAULT_BPFFS;
+    String agentName = "xdpmesh";
+    int batch = 64;
+    IdleMode idle = IdleMode.BUSY_SPIN;
+    Duration pendingTimeout = Duration.ofSeconds(5);
+    int umemFrames = 8192;
+    int podFill = 512;
+    int uplinkFill = 2048;
+    int ringSize = 2048;
+    int flowCacheSlots = 4096;
+    int flowTableSlots = 4096;
+    int maxSessions = 4096;
+    int pendingGlobal = 2048;
+    int pendingPerPair = 128;
+    int pendingPairs = 256;
+    AuthCache authCache;
+    int gatewayV4 = 0xa9fe0101; // 169.254.1.1
+    long gatewayV6Hi = 0xfe80_0000_0000_0000L;
+    long gatewayV6Lo = 1L;
+    Duration neighbourWait = Duration.ofSeconds(3);
+
+    private DataplaneConfig() {}
+
+    /** A dataplane for node (its name in the cluster file). */
+    public static DataplaneConfig forNode(String node) {
+        DataplaneConfig c = new DataplaneConfig();
+        c.node = node;
+        return c;
+    }
+
+    /** Set up interfaces inside /run/netns/name (the thread itself stays where it is). */
+    public DataplaneConfig netns(String name) {
+        netns = name;
+        return this;
+    }
+
+    /** Where counters.dat and flows.dat go. */
+    public DataplaneConfig stateDir(Path dir) {
+        stateDir = dir;
+        return this;
+    }
+
+    public DataplaneConfig bpffs(Path path, String agent) {
+        bpffs = path;
+        agentName = agent;
+        return this;
+    }
+
+    public DataplaneConfig batch(int n) {
+        batch = n;
+        return this;
+    }
+
+    public DataplaneConfig idle(IdleMode m) {
+        idle = m;
+        return this;
+    }
+
+    /** How long frames of a pair may wait for a session before they are dropped (HANDSHAKE_TIMEOUT). */
+    public DataplaneConfig pendingTimeout(Duration d) {
+        pendingTimeout = d;
+        return this;
+    }
+
+    public DataplaneConfig umemFrames(int n) {
+        umemFrames = n;
+        return this;
+    }
+
+    /** With an auth cache, a session is used only while its entry is established and unexpired. */
+    public DataplaneConfig authCache(AuthCache cache) {
+        authCache = cache;
+        return this;
+    }
+
+    public DataplaneConfig pending(int global, int perPair, int pairs) {
+        pendingGlobal = global;
+        pendingPerPair = perPair;
+        pendingPairs = pairs;
+        return this;
+    }
+
+    public String node() {
+        return node;
+    }
+}

@@ -1,0 +1,33 @@
+package io.xdpmesh.dataplane.engine;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+/** What a dataplane thread does when a duty cycle found no work. */
+public enum IdleMode {
+    /** Spin (lowest latency, one core at 100%). */
+    BUSY_SPIN,
+    /** Thread.yield between empty cycles. */
+    YIELD,
+    /** Spin, then yield, then park 1 us .. 1 ms (an idle node uses almost no CPU). */
+    BACKOFF;
+
+    public IdleStrategy strategy() {
+        return switch (this) {
+            case BUSY_SPIN -> new BusySpinIdleStrategy();
+            case YIELD -> new YieldingIdleStrategy();
+            case BACKOFF -> new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+        };
+    }
+
+    public static IdleMode parse(String s) {
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "busy-spin", "busy_spin", "spin" -> BUSY_SPIN;
+            case "yield" -> YIELD;
+            case "backoff" -> BACKOFF;
+            default -> throw new IllegalArgumentException("idle strategy '" + s + "': busy-spin, yield or backoff");
+        };
+    }
+}

@@ -1,0 +1,33 @@
+package io.xdpmesh.dataplane.engine;
+
+import io.xdpmesh.xdp.xsk.XskSocket;
+
+/**
+ * One XSK the dataplane thread serves: a pod's host-side interface or the uplink, with the
+ * interface's own MAC, the pod MAC learned from its frames, and the TX descriptors staged during
+ * a batch (flushed to the TX ring once per batch).
+ */
+final class Port {
+    final int index;
+    final String ifname;
+    final XskSocket socket;
+    final boolean uplink;
+    final long mac;
+    /** The interface's MTU: larger IP packets would be dropped silently by veth, so we count them. */
+    final int mtu;
+    long learnedPodMac = -1;
+    final long[] txAddr;
+    final int[] txLen;
+    int txCount;
+
+    Port(int index, String ifname, XskSocket socket, boolean uplink, long mac, int mtu, int stage) {
+        this.mtu = mtu;
+        this.index = index;
+        this.ifname = ifname;
+        this.socket = socket;
+        this.uplink = uplink;
+        this.mac = mac;
+        this.txAddr = new long[stage];
+        this.txLen = new int[stage];
+    }
+}

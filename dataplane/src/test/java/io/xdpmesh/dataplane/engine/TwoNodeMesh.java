@@ -1,0 +1,168 @@
+package io.xdpmesh.dataplane.engine;
+
+import io.xdpmesh.crypto.transport.Keypair;
+import io.xdpmesh.dataplane.cluster.ClusterConfig;
+import io.xdpmesh.dataplane.cluster.ClusterFileParser;
+import io.xdpmesh.dataplane.counters.DropReason;
+import io.xdpmesh.dataplane.session.Aeads;
+import io.xdpmesh.xdp.bpf.BpfFs;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * 2 nodes x 2 pods from scripts/topology (private prefix), one dataplane per node namespace in
+ * this JVM, and session installation through the dataplanes' command interface, as the agent
+ * will do it. close() removes everything.
+ */
+final class TwoNodeMesh implements AutoCloseable {
+    static final Path TOPOLOGY = Path.of("..", "scripts", "topology").toAbsolutePath().normalize();
+
+    final String prefix;
+    final int net;
+    final Path dir;
+    final Path clusterFile;
+    ClusterConfig cluster;
+    Path bpffs;
+    Dataplane a;
+    Dataplane b;
+    private final SecureRandom random = new SecureRandom();
+
+    TwoNodeMesh(String verdict, Duration pendingTimeout) throws IOException {
+        this(verdict, pendingTimeout, "");
+    }
+
+    /** extraTopologyArgs: e.g. "--outer6" for an IPv6 tunnel between the nodes. */
+    TwoNodeMesh(String verdict, Duration pendingTimeout, String extraTopologyArgs) throws IOException {
+        int r = ThreadLocalRandom.current().nextInt(0x10000);
+        prefix = String.format("xm%04x", r);
+        net = 20 + r % 200;
+        dir = Files.createTempDirectory(prefix);
+        clusterFile = dir.resolve("cluster.yaml");
+        boolean ok = false;
+        try {
+            Shell.sh(TOPOLOGY + " up --prefix " + prefix + " --nodes 2 --pods 2 --net " + net + " --verdict " + verdict
+                    + " --cluster-file " + clusterFile + " --bridge " + extraTopologyArgs);
+            cluster = parse(Files.readString(clusterFile, StandardCharsets.UTF_8));
+            bpffs = Path.of("/tmp", prefix + "-bpffs");
+            BpfFs.mount(bpffs);
+            a = Dataplane.start(config("n1", pendingTimeout), cluster);
+            b = Dataplane.start(config("n2", pendingTimeout), cluster);
+            ok = true;
+        } finally {
+            if (!ok) {
+                close();
+            }
+        }
+    }
+
+    static ClusterConfig parse(String yaml) {
+        try {
+            return ClusterFileParser.parse(yaml, "cluster.yaml");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private DataplaneConfig config(String node, Duration pendingTimeout) throws IOException {
+        return DataplaneConfig.forNode(node).netns(ns(node)).bpffs(bpffs, prefix + node)
+                .stateDir(Files.createDirectories(dir.resolve(node))).pendingTimeout(pendingTimeout)
+                .idle(IdleMode.BACKOFF).umemFrames(8192);
+    }
+
+    String ns(String node) {
+        return prefix + node;
+    }
+
+    /** Namespace of pod j on node k. */
+    String pod(int k, int j) {
+        return prefix + "n" + k + "p" + j;
+    }
+
+    String v4(int k, int j) {
+        return "10." + net + "." + k + "." + j;
+    }
+
+    String v6(int k, int j) {
+        return "fd00:" + net + ":" + k + "::" + j;
+    }
+
+    String id(int k, int j) {
+        return "spiffe://" + prefix + ".test/ns/default/sa/n" + k + "p" + j;
+    }
+
+    String uplink(int k) {
+        return prefix + "u" + k;
+    }
+
+    /** The keys of one installed pair, so a test can forge traffic as the peer would send it. */
+    record PairKeys(byte[] aToB, byte[] bToA, int indexA, int indexB) {}
+
+    /** Installs the session for pod (1, ja) <-> pod (2, jb) on both dataplanes. */
+    PairKeys install(int ja, int jb) {
+        byte[] k1 = new byte[32];
+        byte[] k2 = new byte[32];
+        random.nextBytes(k1);
+        random.nextBytes(k2);
+        int ia = random.nextInt() | 1;
+        int ib = random.nextInt() | 1;
+        long now = System.nanoTime();
+        long expires = System.currentTimeMillis() + 600_000;
+        Keypair ka = new Keypair(Aeads.create(k1), Aeads.create(k2), ia, ib, true, now);
+        Keypair kb = new Keypair(Aeads.create(k2), Aeads.create(k1), ib, ia, true, now);
+        if (!a.commands().installSession(id(1, ja), id(2, jb), "n2", ka, expires)
+                || !b.commands().installSession(id(2, jb), id(1, ja), "n1", kb, expires)) {
+            throw new IllegalStateException("command queue full");
+        }
+        return new PairKeys(k1, k2, ia, ib);
+    }
+
+    static long drops(Dataplane d, DropReason r) {
+        return d.drops().get(r);
+    }
+
+    /** Waits until the dataplanes have applied every queued command (bounded). */
+    void settle() throws InterruptedException {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while ((a.commands().pending() > 0 || b.commands().pending() > 0) && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        long ca = a.agent().cycles();
+        long cb = b.agent().cycles();
+        while ((a.agent().cycles() < ca + 2 || b.agent().cycles() < cb + 2) && System.nanoTime() < end) {
+            Thread.sleep(2);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        try {
+            Shell.run(60, TOPOLOGY + " down --prefix " + prefix);
+        } catch (IOException e) {
+            // keep cleaning
+        }
+        if (bpffs != null) {
+            try {
+                BpfFs.unmount(bpffs);
+                Files.deleteIfExists(bpffs);
+            } catch (RuntimeException | IOException e) {
+                // best effort
+            }
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // temp files
+        }
+    }
+}
