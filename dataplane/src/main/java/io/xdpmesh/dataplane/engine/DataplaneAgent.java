@@ -272,15 +272,24 @@ public final class DataplaneAgent implements Agent {
             return;
         }
         TxRing tx = p.socket.tx();
-        int n = tx.reserveUpTo(count);
-        int t = tx.reservedStart();
+        int n = 0;
         long bytes = 0;
-        for (int i = 0; i < n; i++) {
-            tx.desc(t + i, p.txAddr[i], p.txLen[i], 0);
-            bytes += p.txLen[i];
-        }
-        if (n > 0) {
-            tx.submit(n);
+        // A full ring is drained by the kernel only on a kick (veth: at most 32 frames per kick):
+        // kick and retry a few times before counting the rest as dropped.
+        for (int attempt = 0; n < count && attempt < 8; attempt++) {
+            if (attempt > 0) {
+                p.socket.kickTxAlways();
+            }
+            int k = tx.reserveUpTo(count - n);
+            int t = tx.reservedStart();
+            for (int i = 0; i < k; i++) {
+                tx.desc(t + i, p.txAddr[n + i], p.txLen[n + i], 0);
+                bytes += p.txLen[n + i];
+            }
+            if (k > 0) {
+                tx.submit(k);
+            }
+            n += k;
         }
         for (int i = n; i < count; i++) {
             drop(DropReason.TX_RING_FULL, p.txAddr[i]);

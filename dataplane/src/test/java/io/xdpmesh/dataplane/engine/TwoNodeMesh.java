@@ -104,6 +104,11 @@ final class TwoNodeMesh implements AutoCloseable {
 
     /** Installs the session for pod (1, ja) <-> pod (2, jb) on both dataplanes. */
     PairKeys install(int ja, int jb) {
+        return install(ja, jb, Aeads::create);
+    }
+
+    /** The same with ciphers from a given factory. */
+    PairKeys install(int ja, int jb, java.util.function.Function<byte[], io.xdpmesh.crypto.aead.PacketAead> aead) {
         byte[] k1 = new byte[32];
         byte[] k2 = new byte[32];
         random.nextBytes(k1);
@@ -112,8 +117,8 @@ final class TwoNodeMesh implements AutoCloseable {
         int ib = random.nextInt() | 1;
         long now = System.nanoTime();
         long expires = System.currentTimeMillis() + 600_000;
-        Keypair ka = new Keypair(Aeads.create(k1), Aeads.create(k2), ia, ib, true, now);
-        Keypair kb = new Keypair(Aeads.create(k2), Aeads.create(k1), ib, ia, true, now);
+        Keypair ka = new Keypair(aead.apply(k1), aead.apply(k2), ia, ib, true, now);
+        Keypair kb = new Keypair(aead.apply(k2), aead.apply(k1), ib, ia, true, now);
         if (!a.commands().installSession(id(1, ja), id(2, jb), "n2", ka, expires)
                 || !b.commands().installSession(id(2, jb), id(1, ja), "n1", kb, expires)) {
             throw new IllegalStateException("command queue full");
