@@ -17,8 +17,9 @@ import java.time.Duration;
  * @param rekeyAfter    rekey a pair this node initiated this long after its keypair was made
  * @param renewLead     how long before a keypair stops being usable its successor is made
  * @param pendingTimeout how long the dataplane holds the first frames of a pair
+ * @param deadPeer      a session that sends but receives nothing this long is re-authenticated (peer restarted)
  * @param warmupHandshakes loopback handshakes at start-up so the first real one is fast (0: none)
  */
 public record AgentOptions(Path clusterFile, String node, Path stateDir, Path identityDir, String workloadApi,
                            InetSocketAddress listen, Path bpffs, Duration rekeyAfter, Duration renewLead,
-                           Duration pendingTimeout, int warmupHandshakes) {}
+                           Duration pendingTimeout, Duration deadPeer, int warmupHandshakes) {}

@@ -131,7 +131,8 @@ public final class NodeAgent implements AutoCloseable {
         int warm = TlsWarmup.run(opt.warmupHandshakes(), java.time.Duration.ofSeconds(3));
         LOG.log(Level.INFO, "TLS warm-up: " + warm + " loopback handshakes in " + (System.nanoTime() - w0) / 1_000_000 + " ms");
         indexes = new IndexRegistry();
-        keeper = new SessionKeeper(() -> view, cache, dataplane.commands(), counters, opt.rekeyAfter(), opt.renewLead());
+        keeper = new SessionKeeper(() -> view, cache, dataplane.commands(), counters, opt.rekeyAfter(), opt.renewLead(),
+                opt.deadPeer(), n -> new InetSocketAddress(view.node(n).map(NodeSpec::address).orElseThrow(), listen.getPort()));
         DataplaneSessionSink sink = new DataplaneSessionSink(() -> view, cache, dataplane.commands(), indexes, keeper);
         SpiffeId nodeId = SpiffeId.parse("spiffe://" + cluster.trustDomain() + "/xdpmesh/node/" + opt.node());
         HandshakeConfig hc = HandshakeConfig.defaults(listen.getAddress(), listen.getPort());

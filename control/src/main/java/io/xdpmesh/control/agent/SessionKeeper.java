@@ -42,16 +42,23 @@ final class SessionKeeper {
 
     private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
     private final Map<String, Boolean> renewing = new ConcurrentHashMap<>();
+    /** Per session: send counter and highest received counter at the last check, and when receive last moved. */
+    private final Map<String, long[]> liveness = new ConcurrentHashMap<>();
     private final Supplier<ClusterView> view;
     private final AuthCache cache;
     private final DataplaneCommands commands;
     private final AgentCounters counters;
     private final long rekeyAfterNanos;
     private final long leadNanos;
+    private final long deadPeerNanos;
+    private final java.util.function.Function<String, java.net.InetSocketAddress> peerAgent;
     private volatile HandshakeService service;
 
     SessionKeeper(Supplier<ClusterView> view, AuthCache cache, DataplaneCommands commands, AgentCounters counters,
-            Duration rekeyAfter, Duration lead) {
+            Duration rekeyAfter, Duration lead, Duration deadPeer,
+            java.util.function.Function<String, java.net.InetSocketAddress> peerAgent) {
+        this.deadPeerNanos = deadPeer.toNanos();
+        this.peerAgent = peerAgent;
         this.view = view;
         this.cache = cache;
         this.commands = commands;
@@ -72,9 +79,12 @@ final class SessionKeeper {
         String k = key(s.pair().local().toString(), s.pair().remote().toString(), node);
         Instant rejectCap = Instant.now().plusNanos(WireGuardConstants.REJECT_AFTER_TIME);
         boolean leafBound = s.expiresAt().isBefore(rejectCap.minusSeconds(1));
-        sessions.put(k, new Tracked(new AuthRequest(s.pair(), s.peerAgent()), node, type, s.initiator(), s.epoch(),
+        // The peer agent's listening address (a responder sees the initiator's ephemeral port).
+        java.net.InetSocketAddress peer = s.initiator() ? s.peerAgent() : peerAgent.apply(node);
+        sessions.put(k, new Tracked(new AuthRequest(s.pair(), peer), node, type, s.initiator(), s.epoch(),
                 s.keypair(), s.keypair().createdNanos(), s.expiresAt(), leafBound, Instant.now()));
         renewing.remove(k);
+        liveness.put(k, new long[] {0, 0, System.nanoTime()});
     }
 
     void failed(AuthRequest r) {
@@ -92,7 +102,20 @@ final class SessionKeeper {
         Instant wall = Instant.now();
         for (Map.Entry<String, Tracked> e : sessions.entrySet()) {
             Tracked t = e.getValue();
-            if (!t.initiator() || renewing.containsKey(e.getKey())) {
+            if (renewing.containsKey(e.getKey())) {
+                continue;
+            }
+            if (peerSilent(e.getKey(), t, now)) {
+                // WireGuard's rule: data sent, nothing received for a while -> new handshake. The
+                // peer agent may have restarted and lost its keys; a new TLS handshake re-creates them.
+                renewing.put(e.getKey(), Boolean.TRUE);
+                counters.reauthsStarted.increment();
+                LOG.log(Level.INFO, "peer silent for " + deadPeerNanos / 1_000_000 + " ms while we send: re-authenticating "
+                        + t.request());
+                svc.reauthenticate(t.request()).whenComplete((s, x) -> renewing.remove(e.getKey()));
+                continue;
+            }
+            if (!t.initiator()) {
                 continue;
             }
             long untilExpiry = Duration.between(wall, t.expiresAt()).toNanos();
@@ -119,6 +142,25 @@ final class SessionKeeper {
                 svc.rekey(t.request()).whenComplete((s, x) -> renewing.remove(e.getKey()));
             }
         }
+    }
+
+    /** True when the session sent since the last check but has received nothing for deadPeer. */
+    private boolean peerSilent(String key, Tracked t, long now) {
+        long[] l = liveness.computeIfAbsent(key, k -> new long[] {0, 0, now});
+        Keypair kp = t.keypair();
+        long sent = kp.sendCounter();
+        long received = kp.replayWindow().highest();
+        boolean sending = sent != l[0];
+        if (received != l[1]) {
+            l[2] = now;
+        }
+        l[0] = sent;
+        l[1] = received;
+        if (sending && now - l[2] >= deadPeerNanos) {
+            l[2] = now; // once per period
+            return true;
+        }
+        return false;
     }
 
     /** Removes auth-cache entries nobody needs any more and the dataplane sessions behind them. */
@@ -153,6 +195,7 @@ final class SessionKeeper {
             return true;
         });
         for (String[] f : forget) {
+            liveness.remove(key(f[0], f[1], f[2]));
             Tracked t = sessions.remove(key(f[0], f[1], f[2]));
             if (t != null) {
                 commands.removeSession(f[0], f[1], f[2]);

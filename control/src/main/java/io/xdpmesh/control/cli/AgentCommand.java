@@ -47,6 +47,10 @@ final class AgentCommand implements Runnable {
     @Option(names = "--pending-timeout", defaultValue = "5s", converter = Durations.class,
             description = "How long first packets of a pair are held for its handshake (default ${DEFAULT-VALUE})")
     Duration pendingTimeout;
+    @Option(names = "--dead-peer", defaultValue = "5s", converter = Durations.class,
+            description = "Re-authenticate a pair that sends but has received nothing this long, e.g. after the peer agent"
+                    + " restarted and lost its keys (WireGuard waits KEEPALIVE+REKEY_TIMEOUT; default ${DEFAULT-VALUE})")
+    Duration deadPeer;
     @Option(names = "--warmup", defaultValue = "300", description = "Throw-away loopback TLS handshakes at start-up (at most 3 s)"
             + " so the first pair's handshake runs warm (default: ${DEFAULT-VALUE}; 0: none)")
     int warmup;
@@ -68,7 +72,7 @@ final class AgentCommand implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --identity-dir and --workload-api");
         }
         AgentOptions opt = new AgentOptions(config, node, stateDir, identityDir, workloadApi, listenAddress(), bpffs,
-                rekeyAfter, renewLead, pendingTimeout, warmup);
+                rekeyAfter, renewLead, pendingTimeout, deadPeer, warmup);
         NodeAgent agent;
         try {
             agent = NodeAgent.start(opt);
