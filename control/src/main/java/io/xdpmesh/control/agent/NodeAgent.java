@@ -72,14 +72,37 @@ public final class NodeAgent implements AutoCloseable {
         Capabilities caps = Capabilities.current();
         Set<String> missing = new LinkedHashSet<>(caps.missingForXdp());
         missing.addAll(caps.missingForXsk());
+        if (!caps.has(Capabilities.CAP_PERFMON) && !caps.has(Capabilities.CAP_SYS_ADMIN)) {
+            missing.add("CAP_PERFMON"); // else the verifier rejects the programs (EACCES)
+        }
+        if (!caps.has(CAP_IPC_LOCK) && memlockBytes() < (64L << 20)) {
+            missing.add("CAP_IPC_LOCK (or RLIMIT_MEMLOCK >= 64 MiB)"); // to pin the UMEM
+        }
         return new ArrayList<>(missing);
+    }
+
+    private static final int CAP_IPC_LOCK = 14;
+
+    /** The soft RLIMIT_MEMLOCK in bytes (Long.MAX_VALUE when unlimited or unknown). */
+    static long memlockBytes() {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (l.startsWith("Max locked memory")) {
+                    String soft = l.substring(26).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+        return Long.MAX_VALUE;
     }
 
     /** Starts everything, or undoes what it started and throws with a one-line reason. */
     public static NodeAgent start(AgentOptions opt) throws Exception {
         List<String> missing = missingCapabilities();
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("the agent needs root, or CAP_NET_ADMIN + CAP_BPF + CAP_NET_RAW; this process lacks "
+            throw new IllegalStateException("the agent needs root, or CAP_NET_ADMIN, CAP_BPF, CAP_NET_RAW, CAP_PERFMON and CAP_IPC_LOCK; this process lacks "
                     + String.join(", ", missing));
         }
         NodeAgent a = new NodeAgent(opt);

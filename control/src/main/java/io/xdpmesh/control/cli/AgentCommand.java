@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Runs the node agent in the foreground until SIGTERM/SIGINT: attaches (or re-adopts) the XDP",
                 "programs on the node's pod interfaces and uplink, runs the AF_XDP dataplane thread, and",
-                "authenticates identity pairs with TLS 1.3 (SPIFFE SVIDs) on demand. Needs root, or",
-                "CAP_NET_ADMIN + CAP_BPF + CAP_NET_RAW (and CAP_SYS_ADMIN only if it must mount --bpffs).",
+                "authenticates identity pairs with TLS 1.3 (SPIFFE SVIDs) on demand. Needs root, or CAP_NET_ADMIN,",
+                "CAP_BPF, CAP_NET_RAW, CAP_PERFMON and CAP_IPC_LOCK (CAP_SYS_ADMIN only if it must mount --bpffs).",
                 "On stop the programs stay attached and pinned: pods' IP traffic is dropped until an agent",
                 "runs again (fail closed). --cleanup detaches and unpins everything of --node instead.",
                 "Run it in the node's network namespace (e.g. `ip netns exec <ns> xdpmesh agent ...`)."})
