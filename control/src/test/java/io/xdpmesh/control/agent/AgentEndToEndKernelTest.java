@@ -294,6 +294,25 @@ class AgentEndToEndKernelTest {
 
     @Test
     @Order(3)
+    void rotatingBothSvidsDuringAPingFloodLosesNothing() throws Exception {
+        long established = counter(1, "handshake.established");
+        Process flood = Sh.background(pod(1, 1) + "ping -c 600 -i 0.01 -W 2 -p deadbeefcafe " + ip(2, 1),
+                dir.resolve("flood.out"));
+        Thread.sleep(1500);
+        ca.issue(DevCa.IssueSpec.valid(id(2, 1), Duration.ofHours(2)), svids(2).resolve("n2p1")); // responder side
+        Thread.sleep(1500);
+        ca.issue(DevCa.IssueSpec.valid(id(1, 1), Duration.ofHours(2)), svids(1).resolve("n1p1")); // initiator side
+        assertTrue(flood.waitFor(40, TimeUnit.SECONDS), "ping finished");
+        String out = Files.readString(dir.resolve("flood.out"));
+        assertTrue(out.contains("600 received"), "nothing lost across two rotations: " + out);
+        assertTrue(awaitCounter(1, "handshake.established", established + 2) >= established + 2,
+                "both rotations re-authenticated the pair: " + counters(1) + logs(1));
+        assertEquals(0, dropsTotal(1), "node 1 dropped nothing: " + counters(1));
+        assertEquals(0, dropsTotal(2), "node 2 dropped nothing: " + counters(2));
+    }
+
+    @Test
+    @Order(4)
     void theWireCarriesOnlyWireGuard() throws Exception {
         Thread.sleep(300);
         capture.destroy();
@@ -334,7 +353,7 @@ class AgentEndToEndKernelTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void expiredUntrustedAndWrongNodeGetNoSession() throws Exception {
         expectFailure(4, 4, FailureReason.EXPIRED);
         expectFailure(4, 5, FailureReason.UNTRUSTED_CHAIN);
@@ -345,7 +364,7 @@ class AgentEndToEndKernelTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aBadPeerPresentingAWrongTrustDomainOrSpiffeIdGetsNoSession() throws Exception {
         stopAgent(2);
         // Fail closed: agent 2 is down, its programs stay attached; pods behind it get nothing through.
@@ -374,7 +393,7 @@ class AgentEndToEndKernelTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aRestartedAgentReadoptsItsProgramsAndTrafficResumes() throws Exception {
         if (agents[2] == null) {
             agents[2] = startAgent(2, dir.resolve("cluster-n2.yaml"));
@@ -387,5 +406,33 @@ class AgentEndToEndKernelTest {
         assertTrue(r.out().matches("(?s).*\\b[1-9][0-9]* received.*"), r.out());
         Sh.Result after = Sh.run(30, pod(1, 1) + "ping -c 3 -i 0.2 -W 2 " + ip(2, 1));
         assertTrue(after.out().contains("3 received"), "traffic resumed: " + after.out() + logs(1));
+    }
+
+    @Test
+    @Order(8)
+    void aRunningTcpFlowSurvivesAPeerAgentRestart() throws Exception {
+        Process server = Sh.background(pod(2, 1) + "iperf3 -s -1 -B " + ip(2, 1), dir.resolve("iperf-restart-s.log"));
+        try {
+            Thread.sleep(500);
+            Process client = Sh.background(pod(1, 1) + "iperf3 -c " + ip(2, 1) + " -t 30 -i 1 -f k -b 20M",
+                    dir.resolve("iperf-restart-c.log"));
+            Thread.sleep(4000);
+            stopAgent(2);
+            agents[2] = startAgent(2, dir.resolve("cluster-n2.yaml"));
+            awaitRunning(2, agents[2]);
+            assertTrue(client.waitFor(60, TimeUnit.SECONDS), "iperf3 finished");
+            String out = Files.readString(dir.resolve("iperf-restart-c.log"));
+            assertEquals(0, client.exitValue(), "no reset, no error: " + out);
+            assertTrue(out.contains("receiver"), out);
+            // The last seconds carried data again: the flow resumed after the restart.
+            List<String> intervals = out.lines().filter(l -> l.matches(".*\\bsec\\b.*Kbits/sec.*") && !l.contains("sender")
+                    && !l.contains("receiver")).toList();
+            assertTrue(intervals.size() >= 25, out);
+            for (String l : intervals.subList(intervals.size() - 3, intervals.size())) {
+                assertFalse(l.matches(".*\\s0\\.00 KBytes.*"), "data flows at the end: " + l + "\n" + out);
+            }
+        } finally {
+            server.destroy();
+        }
     }
 }
