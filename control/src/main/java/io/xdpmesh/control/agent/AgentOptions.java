@@ -18,8 +18,10 @@ import java.time.Duration;
  * @param renewLead     how long before a keypair stops being usable its successor is made
  * @param pendingTimeout how long the dataplane holds the first frames of a pair
  * @param deadPeer      a session that sends but receives nothing this long is re-authenticated (peer restarted)
+ * @param idle          what the dataplane thread does when idle (backoff saves CPU, busy-spin saves latency)
  * @param warmupHandshakes loopback handshakes at start-up so the first real one is fast (0: none)
  */
 public record AgentOptions(Path clusterFile, String node, Path stateDir, Path identityDir, String workloadApi,
                            InetSocketAddress listen, Path bpffs, Duration rekeyAfter, Duration renewLead,
-                           Duration pendingTimeout, Duration deadPeer, int warmupHandshakes) {}
+                           Duration pendingTimeout, Duration deadPeer, io.xdpmesh.dataplane.engine.IdleMode idle,
+                           int warmupHandshakes) {}

@@ -31,9 +31,11 @@ final class DataplaneSessionSink implements SessionSink {
     private final DataplaneCommands commands;
     private final IndexRegistry indexes;
     private final SessionKeeper keeper;
+    private final java.util.function.BiConsumer<AuthRequest, Boolean> done;
 
     DataplaneSessionSink(Supplier<ClusterView> view, AuthCache cache, DataplaneCommands commands, IndexRegistry indexes,
-            SessionKeeper keeper) {
+            SessionKeeper keeper, java.util.function.BiConsumer<AuthRequest, Boolean> done) {
+        this.done = done;
         this.view = view;
         this.cache = cache;
         this.commands = commands;
@@ -68,6 +70,9 @@ final class DataplaneSessionSink implements SessionSink {
             return;
         }
         keeper.installed(s, node.name(), type);
+        if (s.initiator()) {
+            done.accept(new AuthRequest(s.pair(), s.peerAgent()), true);
+        }
     }
 
     @Override
@@ -89,6 +94,7 @@ final class DataplaneSessionSink implements SessionSink {
             }
         }
         keeper.failed(request);
+        done.accept(request, false);
         FailReason why = reason == FailureReason.TIMEOUT ? FailReason.TIMEOUT : FailReason.FAILED;
         if (!offer(new DataplaneCommands.FailPair(local, remote, node.name(), why))) {
             LOG.log(Level.WARNING, "dataplane command queue full: the held frames of " + request.pair()

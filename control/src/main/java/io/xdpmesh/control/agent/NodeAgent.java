@@ -20,7 +20,6 @@ import io.xdpmesh.dataplane.cluster.NodeSpec;
 import io.xdpmesh.dataplane.cluster.WorkloadSpec;
 import io.xdpmesh.dataplane.engine.Dataplane;
 import io.xdpmesh.dataplane.engine.DataplaneConfig;
-import io.xdpmesh.dataplane.engine.IdleMode;
 import io.xdpmesh.dataplane.session.Aeads;
 import io.xdpmesh.dataplane.session.FailReason;
 import io.xdpmesh.xdp.bpf.BpfFs;
@@ -62,6 +61,8 @@ public final class NodeAgent implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("xdpmesh-agent-timer").factory());
     private volatile boolean closed;
+    /** When each pending request left the dataplane's ring (request-to-install latency in the log). */
+    private final java.util.Map<AuthRequest, Long> requestedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     private NodeAgent(AgentOptions opt) {
         this.opt = opt;
@@ -132,8 +133,8 @@ public final class NodeAgent implements AutoCloseable {
 
         cache = AuthCache.open(StateDir.authCache(opt.stateDir()).toFile(), StateDir.AUTH_CACHE_ENTRIES);
         dataplane = Dataplane.start(DataplaneConfig.forNode(opt.node()).stateDir(opt.stateDir())
-                .bpffs(opt.bpffs(), opt.node()).authCache(cache).idle(IdleMode.BACKOFF)
-                .pendingTimeout(opt.pendingTimeout()), cluster);
+                .bpffs(opt.bpffs(), opt.node()).authCache(cache)
+                .pendingTimeout(opt.pendingTimeout()).idle(opt.idle()), cluster);
         if (dataplane.lastError() != null) {
             LOG.log(Level.WARNING, "dataplane: " + dataplane.lastError().getMessage());
         }
@@ -156,7 +157,13 @@ public final class NodeAgent implements AutoCloseable {
         indexes = new IndexRegistry();
         keeper = new SessionKeeper(() -> view, cache, dataplane.commands(), counters, opt.rekeyAfter(), opt.renewLead(),
                 opt.deadPeer(), n -> new InetSocketAddress(view.node(n).map(NodeSpec::address).orElseThrow(), listen.getPort()));
-        DataplaneSessionSink sink = new DataplaneSessionSink(() -> view, cache, dataplane.commands(), indexes, keeper);
+        DataplaneSessionSink sink = new DataplaneSessionSink(() -> view, cache, dataplane.commands(), indexes, keeper,
+                (r, installed) -> {
+                    Long t0 = requestedAt.remove(r);
+                    if (t0 != null && installed) {
+                        LOG.log(Level.DEBUG, () -> "session for " + r + " installed " + (System.nanoTime() - t0) / 1000 + " us after the request");
+                    }
+                });
         SpiffeId nodeId = SpiffeId.parse("spiffe://" + cluster.trustDomain() + "/xdpmesh/node/" + opt.node());
         HandshakeConfig hc = HandshakeConfig.defaults(listen.getAddress(), listen.getPort());
         service = new HandshakeService(hc, store, (id, addr) -> view.placedOn(id, addr),
@@ -194,7 +201,9 @@ public final class NodeAgent implements AutoCloseable {
                 dataplane.commands().failPair(r.localId(), r.remoteId(), r.remoteNode(), FailReason.FAILED);
                 return;
             }
-            handler.accept(new AuthRequest(pair, new InetSocketAddress(peer.address(), listen.getPort())));
+            AuthRequest req = new AuthRequest(pair, new InetSocketAddress(peer.address(), listen.getPort()));
+            requestedAt.putIfAbsent(req, System.nanoTime());
+            handler.accept(req);
         }, limit);
     }
 

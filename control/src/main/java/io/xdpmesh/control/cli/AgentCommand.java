@@ -51,6 +51,9 @@ final class AgentCommand implements Runnable {
             description = "Re-authenticate a pair that sends but has received nothing this long, e.g. after the peer agent"
                     + " restarted and lost its keys (WireGuard waits KEEPALIVE+REKEY_TIMEOUT; default ${DEFAULT-VALUE})")
     Duration deadPeer;
+    @Option(names = "--idle", defaultValue = "backoff", description = "Dataplane idle strategy: backoff (spin, yield, then"
+            + " park up to 1 ms: little CPU when idle), yield, or busy-spin (a core at 100%, lowest latency); default ${DEFAULT-VALUE}")
+    String idle;
     @Option(names = "--warmup", defaultValue = "300", description = "Throw-away loopback TLS handshakes at start-up (at most 3 s)"
             + " so the first pair's handshake runs warm (default: ${DEFAULT-VALUE}; 0: none)")
     int warmup;
@@ -72,7 +75,7 @@ final class AgentCommand implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --identity-dir and --workload-api");
         }
         AgentOptions opt = new AgentOptions(config, node, stateDir, identityDir, workloadApi, listenAddress(), bpffs,
-                rekeyAfter, renewLead, pendingTimeout, deadPeer, warmup);
+                rekeyAfter, renewLead, pendingTimeout, deadPeer, idleMode(), warmup);
         NodeAgent agent;
         try {
             agent = NodeAgent.start(opt);
@@ -91,6 +94,14 @@ final class AgentCommand implements Runnable {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private io.xdpmesh.dataplane.engine.IdleMode idleMode() {
+        try {
+            return io.xdpmesh.dataplane.engine.IdleMode.parse(idle);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
