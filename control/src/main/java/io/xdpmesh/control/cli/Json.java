@@ -1,31 +1,12 @@
 package io.xdpmesh.control.cli;
 
-/** Just enough JSON output for the CLI (no parser, no dependency). */
+import io.xdpmesh.control.json.JsonText;
+
+/** JSON output helpers for the CLI (see {@link JsonText}). */
 final class Json {
     private Json() {}
 
     static String str(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        return JsonText.str(s);
     }
 }

@@ -9,14 +9,25 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "xdpmesh", mixinStandardHelpOptions = true, version = "xdpmesh 0.1.0",
         description = "Mutually authenticated, encrypted pod connectivity (AF_XDP dataplane, TLS 1.3 SPIFFE auth, WireGuard transport).",
-        subcommands = {CaCommand.class, StatsCommand.class, CacheCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {AgentCommand.class, StatusCommand.class, FlowsCommand.class, StatsCommand.class, CacheCommand.class,
+                CaCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    static {
+        // One line per log record (set before java.util.logging starts).
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        }
+    }
+
+    /** Chronicle's start-up INFO lines are noise for operators; held here so the setting sticks. */
+    private static final java.util.logging.Logger CHRONICLE = java.util.logging.Logger.getLogger("net.openhft");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (ca, stats, cache)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (agent, status, flows, stats, cache, ca)");
     }
 
     public static CommandLine commandLine() {
@@ -38,6 +49,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        CHRONICLE.setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 }

@@ -36,8 +36,11 @@ public final class IdentityStore {
         byGeneration.put(e.generation(), e);
         Entry old = current.put(svid.getSpiffeId(), e);
         if (old != null) {
-            // Keep the previous generation for handshakes that picked it a moment ago; older ones go.
-            byGeneration.keySet().removeIf(g -> g < old.generation());
+            // Keep the previous generation for handshakes that picked it a moment ago; older ones of
+            // this identity go (other identities' current generations must stay: they are in use).
+            SpiffeId id = svid.getSpiffeId();
+            byGeneration.entrySet().removeIf(g -> g.getKey() < old.generation()
+                    && g.getValue().svid().getSpiffeId().equals(id));
         }
         for (IdentityListener l : listeners) {
             l.svidChanged(svid.getSpiffeId(), old == null ? null : old.svid(), svid);

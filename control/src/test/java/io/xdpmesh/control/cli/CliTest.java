@@ -52,7 +52,7 @@ class CliTest {
     @Test
     void everyCommandHasHelpAndUsageErrorsExitNonZero() {
         for (List<String> c : List.<List<String>>of(List.of(), List.of("ca"), List.of("ca", "init"), List.of("ca", "issue"),
-                List.of("ca", "sni"), List.of("stats"), List.of("cache"))) {
+                List.of("ca", "sni"), List.of("stats"), List.of("cache"), List.of("agent"), List.of("status"), List.of("flows"))) {
             String[] args = java.util.stream.Stream.concat(c.stream(), java.util.stream.Stream.of("--help")).toArray(String[]::new);
             Result r = run(args);
             assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
@@ -63,11 +63,10 @@ class CliTest {
         assertTrue(none.err().contains("a command is required"));
         assertEquals(2, run("ca", "init", "--dir", dir.toString()).exit(), "missing --trust-domain");
         assertEquals(2, run("frobnicate").exit());
-        // Commands that are not there yet are not pretended.
+        // --help lists exactly the commands there are.
         String help = run("--help").out();
-        for (String absent : List.of("agent", "status", "flows")) {
-            assertFalse(help.lines().anyMatch(l -> l.matches("\\s+" + absent + "\\b.*")), help);
-            assertEquals(2, run(absent).exit(), absent + " is not a command yet");
+        for (String command : List.of("agent", "status", "flows", "stats", "cache", "ca")) {
+            assertTrue(help.lines().anyMatch(l -> l.matches("\\s+" + command + "\\b.*")), help);
         }
     }
 
@@ -156,5 +155,47 @@ class CliTest {
         assertTrue(j.out().contains("\"sessionIndex\":4660"), j.out());
         Result missing = run("cache", "--state-dir", dir.resolve("none").toString());
         assertEquals(1, missing.exit());
+    }
+
+    @Test
+    void statusAndFlowsWithoutAnAgentExitOneWithOneLine() {
+        Result st = run("status", "--state-dir", dir.toString());
+        assertEquals(1, st.exit());
+        assertEquals(1, st.err().strip().lines().count(), st.err());
+        assertTrue(st.err().contains("no agent status"), st.err());
+        Result fl = run("flows", "--state-dir", dir.toString());
+        assertEquals(1, fl.exit());
+        assertTrue(fl.err().contains("flows.dat does not exist"), fl.err());
+        Result ag = run("agent", "--node", "n1");
+        assertEquals(2, ag.exit(), "usage error: " + ag.err());
+        assertTrue(ag.err().contains("--config is required"), ag.err());
+    }
+
+    @Test
+    void statusOfAStoppedAgentIsShownAndExitsOne() throws Exception {
+        // What the agent writes when it stops: a status file whose process is gone.
+        java.nio.file.Files.writeString(StateDir.status(dir), """
+                {"pid": 2147483646, "state": "stopped", "node": "n1", "startedAt": "2026-01-01T00:00:00Z",
+                 "updatedAt": "2026-01-01T00:00:05Z", "clusterFile": "/c.yaml", "trustDomain": "t.test",
+                 "handshake": {"listen": "10.0.0.1:4250", "provider": "JDK", "providerDetail": "JDK providers (x)",
+                               "packetAead": "jdk"},
+                 "interfaces": [{"name": "l1", "role": "pod", "xdpMode": "native", "programId": 7, "adopted": true,
+                                 "xskMode": "copy"}],
+                 "identitySource": "files", "identities": [{"id": "spiffe://t.test/ns/a/sa/b", "notAfter": "2026-01-02T00:00:00Z"}],
+                 "peers": [{"node": "n2", "address": "10.0.0.2", "sessions": 1}],
+                 "sessions": [{"local": "spiffe://t.test/ns/a/sa/b", "remote": "spiffe://t.test/ns/a/sa/c", "node": "n2",
+                               "initiator": true, "epoch": 3, "authType": "encrypt", "installedAt": "2026-01-01T00:00:01Z",
+                               "expiresAt": "2026-01-01T00:03:00Z"}],
+                 "dataplane": {"errors": 0, "lastError": null, "heldFrames": 0, "sessions": 1}}
+                """);
+        Result r = run("status", "--state-dir", dir.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains("agent n1: NOT RUNNING"), r.out());
+        assertTrue(r.out().contains("XDP native") && r.out().contains("AF_XDP copy") && r.out().contains("re-adopted"), r.out());
+        assertTrue(r.out().contains("initiator, epoch 3"), r.out());
+        assertTrue(r.err().contains("is not running"), r.err());
+        Result j = run("status", "--state-dir", dir.toString(), "--json");
+        assertTrue(j.out().startsWith("{\"alive\":false,\"status\":{"), j.out());
+        assertEquals(Boolean.FALSE, ((java.util.Map<?, ?>) io.xdpmesh.control.json.JsonText.parse(j.out())).get("alive"));
     }
 }

@@ -120,10 +120,10 @@ public final class Dataplane implements AutoCloseable {
             }
         }
         Files.createDirectories(cfg.stateDir);
-        counters = CountersFile.create(cfg.stateDir.resolve("counters.dat"), 1024);
+        counters = CountersFile.create(cfg.stateDir.resolve(StateFiles.COUNTERS), 1024);
         drops = new DropCounters(counters.manager());
         stats = new StatCounters(counters.manager(), portNames);
-        flows = FlowTable.create(cfg.stateDir.resolve("flows.dat"), cfg.flowTableSlots);
+        flows = FlowTable.create(cfg.stateDir.resolve(StateFiles.FLOWS), cfg.flowTableSlots);
         agent = new DataplaneAgent(cfg.node, umem, ports, ports[ports.length - 1], state, cfg, commands, requests,
                 drops, stats, flows, neighbours, portByIfname, uplinkMtu);
         // Sockets are live before the programs redirect to them: register last.
@@ -198,8 +198,32 @@ public final class Dataplane implements AutoCloseable {
         return errors;
     }
 
+    /** One served interface as the operator sees it (xdpmesh status). */
+    public record PortStatus(String ifname, String role, String xdpMode, int programId, boolean adopted,
+            String xskMode) {}
+
+    /** The interfaces this thread serves: XDP program, its mode, and the AF_XDP bind mode. */
+    public List<PortStatus> portStatus() {
+        List<PortStatus> l = new ArrayList<>();
+        for (int i = 0; i < attachments.size() && i < sockets.size(); i++) {
+            XdpAttachment a = attachments.get(i);
+            l.add(new PortStatus(a.ifname(), a.role().name().toLowerCase(java.util.Locale.ROOT),
+                    a.mode().name().toLowerCase(java.util.Locale.ROOT), a.programId(), a.adopted(), sockets.get(i).mode()));
+        }
+        return l;
+    }
+
+    /** Stops the thread and detaches the XDP programs (nothing of ours stays attached or pinned). */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Stops the thread; with {@code detach} false the programs stay attached and pinned, so pods stay
+     * fail-closed (their IP frames find no socket and are dropped) until an agent re-adopts them.
+     */
+    public void close(boolean detach) {
         if (runner != null) {
             runner.close();
             for (var s : agent.sessionsSnapshot()) { // the thread is gone: wipe the keys it held
@@ -214,6 +238,10 @@ public final class Dataplane implements AutoCloseable {
             ns = cfg.netns == null ? null : enter(cfg.netns);
             for (XdpAttachment a : attachments) {
                 try {
+                    if (!detach) {
+                        a.close();
+                        continue;
+                    }
                     a.detach();
                 } catch (RuntimeException e) {
                     lastError = e;

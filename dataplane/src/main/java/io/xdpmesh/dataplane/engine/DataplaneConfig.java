@@ -9,7 +9,7 @@ import java.time.Duration;
 public final class DataplaneConfig {
     String node;
     String netns;
-    Path stateDir = Path.of("/run/xdpmesh");
+    Path stateDir = StateFiles.DEFAULT_DIR;
     Path bpffs = XdpLoader.DEFAULT_BPFFS;
     String agentName = "xdpmesh";
     int batch = 64;
@@ -46,7 +46,7 @@ public final class DataplaneConfig {
         return this;
     }
 
-    /** Where counters.dat and flows.dat go. */
+    /** Where the counters and flows files ({@link StateFiles}) go. */
     public DataplaneConfig stateDir(Path dir) {
         stateDir = dir;
         return this;
