@@ -11,6 +11,7 @@ import io.xdpmesh.control.handshake.FailureReason;
 import io.xdpmesh.control.json.JsonText;
 import io.xdpmesh.dataplane.authcache.AuthCache;
 import io.xdpmesh.dataplane.authcache.AuthEntry;
+import io.xdpmesh.dataplane.engine.Shell;
 import io.xdpmesh.dataplane.authcache.AuthKey;
 import io.xdpmesh.dataplane.authcache.AuthType;
 import io.xdpmesh.dataplane.authcache.IdentityHash;
@@ -73,7 +74,7 @@ class AgentEndToEndKernelTest {
         boolean ok = false;
         try {
             Path cluster = dir.resolve("cluster.yaml");
-            Sh.ok(TOPOLOGY + " up --prefix " + prefix + " --nodes 2 --pods 6 --net " + net + " --bridge --cluster-file " + cluster);
+            Shell.sh(90, TOPOLOGY + " up --prefix " + prefix + " --nodes 2 --pods 6 --net " + net + " --bridge --cluster-file " + cluster);
             Files.writeString(dir.resolve("cluster-n2.yaml"), thirdNodeView(Files.readString(cluster)));
             ca = DevCa.init(dir.resolve("ca"), td, Duration.ofDays(1), true);
             rogue = DevCa.init(dir.resolve("rogue"), td, Duration.ofDays(1), true);
@@ -93,7 +94,7 @@ class AgentEndToEndKernelTest {
             bpffs = Path.of("/tmp", prefix + "-bpffs");
             BpfFs.mount(bpffs);
             pcap = dir.resolve("wire.pcap");
-            capture = Sh.background("ip netns exec " + prefix + "br tcpdump -i " + prefix + "v1 -U -s 256 -w " + pcap,
+            capture = Shell.background("ip netns exec " + prefix + "br tcpdump -i " + prefix + "v1 -U -s 256 -w " + pcap,
                     dir.resolve("tcpdump.log"));
             agents[1] = startAgent(1, cluster);
             agents[2] = startAgent(2, dir.resolve("cluster-n2.yaml"));
@@ -125,10 +126,10 @@ class AgentEndToEndKernelTest {
             capture.destroy();
         }
         for (int k = 1; k <= 2; k++) {
-            Sh.run(60, "ip netns exec " + prefix + "n" + k + " " + LAUNCHER + " agent --cleanup --node n" + k + " --bpffs " + bpffs
+            Shell.run(60, "ip netns exec " + prefix + "n" + k + " " + LAUNCHER + " agent --cleanup --node n" + k + " --bpffs " + bpffs
                     + " --state-dir " + state(k));
         }
-        Sh.run(60, TOPOLOGY + " down --prefix " + prefix);
+        Shell.run(60, TOPOLOGY + " down --prefix " + prefix);
         if (bpffs != null && Files.exists(bpffs)) {
             try {
                 BpfFs.unmount(bpffs);
@@ -137,7 +138,7 @@ class AgentEndToEndKernelTest {
                 // best effort
             }
         }
-        Sh.run(30, "rm -rf " + dir);
+        Shell.run(30, "rm -rf " + dir);
     }
 
     String id(int k, int j) {
@@ -162,7 +163,7 @@ class AgentEndToEndKernelTest {
 
     Process startAgent(int k, Path cluster) throws IOException {
         Files.createDirectories(svids(k));
-        return Sh.background("ip netns exec " + prefix + "n" + k + " " + LAUNCHER + " agent --config " + cluster + " --node n" + k
+        return Shell.background("ip netns exec " + prefix + "n" + k + " " + LAUNCHER + " agent --config " + cluster + " --node n" + k
                 + " --state-dir " + state(k) + " --identity-dir " + svids(k) + " --bpffs " + bpffs
                 + " --warmup 30 --dead-peer 3s", dir.resolve("agent-n" + k + "-" + System.nanoTime() + ".log"));
     }
@@ -247,7 +248,7 @@ class AgentEndToEndKernelTest {
     @Order(1)
     void coldFirstPingAcrossNodesIsAnswered() throws Exception {
         long heldBefore = counter(1, "stat.held");
-        Sh.Result r = Sh.run(30, pod(1, 1) + "ping -c 3 -i 0.2 -W 5 -p deadbeefcafe " + ip(2, 1));
+        Shell.Result r = Shell.run(30, pod(1, 1) + "ping -c 3 -i 0.2 -W 5 -p deadbeefcafe " + ip(2, 1));
         assertTrue(r.out().contains("3 received"), r.out() + logs(1) + logs(2));
         assertTrue(counter(1, "stat.held") > heldBefore, "the first packet was held (the pair was cold)");
         assertEquals(0, dropsTotal(1), "node 1 dropped nothing: " + counters(1));
@@ -266,26 +267,26 @@ class AgentEndToEndKernelTest {
     @Test
     @Order(2)
     void coldTcpConnectAndColdUdpExchange() throws Exception {
-        Process server = Sh.background(pod(2, 1) + "iperf3 -s -1 -B " + ip(2, 1), dir.resolve("iperf-s.log"));
+        Process server = Shell.background(pod(2, 1) + "iperf3 -s -1 -B " + ip(2, 1), dir.resolve("iperf-s.log"));
         try {
             Thread.sleep(500);
-            Sh.Result r = Sh.run(30, pod(1, 2) + "iperf3 -c " + ip(2, 1) + " -t 2 -f m");
+            Shell.Result r = Shell.run(30, pod(1, 2) + "iperf3 -c " + ip(2, 1) + " -t 2 -f m");
             assertEquals(0, r.exit(), r.out());
             assertTrue(r.out().contains("receiver"), r.out());
             // The first SYN was held, not dropped: the client's kernel never retransmitted it.
-            String syn = Sh.ok(pod(1, 2) + "nstat -az TcpExtTCPSynRetrans");
+            String syn = Shell.sh(90, pod(1, 2) + "nstat -az TcpExtTCPSynRetrans");
             assertTrue(syn.matches("(?s).*TcpExtTCPSynRetrans\\s+0\\s.*"), syn);
         } finally {
             server.destroy();
         }
         // UDP both ways on a cold pair (n1p3 -> n2p6): one datagram each, nothing retried.
-        Process rx2 = Sh.background(pod(2, 6) + "timeout 10 nc -u -l -W 1 5002", dir.resolve("udp-n2.out"));
-        Process rx1 = Sh.background(pod(1, 3) + "timeout 10 nc -u -l -W 1 5003", dir.resolve("udp-n1.out"));
+        Process rx2 = Shell.background(pod(2, 6) + "timeout 10 nc -u -l -W 1 5002", dir.resolve("udp-n2.out"));
+        Process rx1 = Shell.background(pod(1, 3) + "timeout 10 nc -u -l -W 1 5003", dir.resolve("udp-n1.out"));
         Thread.sleep(300);
-        Sh.ok("echo ping-from-n1p3 | " + pod(1, 3) + "nc -u -w 1 " + ip(2, 6) + " 5002");
+        Shell.sh(90, "echo ping-from-n1p3 | " + pod(1, 3) + "nc -u -w 1 " + ip(2, 6) + " 5002");
         assertTrue(rx2.waitFor(10, TimeUnit.SECONDS));
         assertEquals("ping-from-n1p3", Files.readString(dir.resolve("udp-n2.out")).strip());
-        Sh.ok("echo pong-from-n2p6 | " + pod(2, 6) + "nc -u -w 1 " + ip(1, 3) + " 5003");
+        Shell.sh(90, "echo pong-from-n2p6 | " + pod(2, 6) + "nc -u -w 1 " + ip(1, 3) + " 5003");
         assertTrue(rx1.waitFor(10, TimeUnit.SECONDS));
         assertEquals("pong-from-n2p6", Files.readString(dir.resolve("udp-n1.out")).strip());
         assertEquals(0, dropsTotal(1), "node 1 dropped nothing: " + counters(1));
@@ -296,7 +297,7 @@ class AgentEndToEndKernelTest {
     @Order(3)
     void rotatingBothSvidsDuringAPingFloodLosesNothing() throws Exception {
         long established = counter(1, "handshake.established");
-        Process flood = Sh.background(pod(1, 1) + "ping -c 600 -i 0.01 -W 2 -p deadbeefcafe " + ip(2, 1),
+        Process flood = Shell.background(pod(1, 1) + "ping -c 600 -i 0.01 -W 2 -p deadbeefcafe " + ip(2, 1),
                 dir.resolve("flood.out"));
         Thread.sleep(1500);
         ca.issue(DevCa.IssueSpec.valid(id(2, 1), Duration.ofHours(2)), svids(2).resolve("n2p1")); // responder side
@@ -317,14 +318,14 @@ class AgentEndToEndKernelTest {
         Thread.sleep(300);
         capture.destroy();
         capture.waitFor(5, TimeUnit.SECONDS);
-        String wg = Sh.ok("tshark -r " + pcap + " -Y 'wg.type == 4' 2>/dev/null | wc -l").strip();
+        String wg = Shell.sh(90, "tshark -r " + pcap + " -Y 'wg.type == 4' 2>/dev/null | wc -l").strip();
         assertTrue(Long.parseLong(wg) > 100, "WireGuard transport data on the wire: " + wg);
         String pods = "ip.addr == 10." + net + ".1.0/24 || ip.addr == 10." + net + ".2.0/24";
-        String clear = Sh.ok("tshark -r " + pcap + " -Y '" + pods + "' 2>/dev/null | wc -l").strip();
+        String clear = Shell.sh(90, "tshark -r " + pcap + " -Y '" + pods + "' 2>/dev/null | wc -l").strip();
         assertEquals("0", clear, "no pod address in any outer header");
-        String marker = Sh.ok("tshark -r " + pcap + " -Y 'frame contains de:ad:be:ef:ca:fe' 2>/dev/null | wc -l").strip();
+        String marker = Shell.sh(90, "tshark -r " + pcap + " -Y 'frame contains de:ad:be:ef:ca:fe' 2>/dev/null | wc -l").strip();
         assertEquals("0", marker, "the ping payload pattern never appears in clear");
-        String other = Sh.ok("tshark -r " + pcap + " -Y 'udp && !wg && !(udp.dstport == 9)' 2>/dev/null | wc -l").strip();
+        String other = Shell.sh(90, "tshark -r " + pcap + " -Y 'udp && !wg && !(udp.dstport == 9)' 2>/dev/null | wc -l").strip();
         // (port 9: the dataplane's one datagram that makes the node's kernel resolve a peer's MAC)
         assertEquals("0", other, "every UDP datagram between the nodes is WireGuard");
     }
@@ -333,7 +334,7 @@ class AgentEndToEndKernelTest {
     void expectFailure(int srcPod, int dstPod, FailureReason reason) throws Exception {
         long failBefore = counter(1, reason.counterLabel());
         long droppedBefore = counter(1, "drop.handshake_failed");
-        Sh.Result r = Sh.run(30, pod(1, srcPod) + "ping -c 2 -i 0.2 -W 2 " + ip(2, dstPod));
+        Shell.Result r = Shell.run(30, pod(1, srcPod) + "ping -c 2 -i 0.2 -W 2 " + ip(2, dstPod));
         assertTrue(r.out().contains(" 0 received"), "no session, no answer: " + r.out());
         assertTrue(awaitCounter(1, reason.counterLabel(), failBefore + 1) >= failBefore + 1,
                 reason + " counted: " + counters(1) + logs(1));
@@ -368,9 +369,9 @@ class AgentEndToEndKernelTest {
     void aBadPeerPresentingAWrongTrustDomainOrSpiffeIdGetsNoSession() throws Exception {
         stopAgent(2);
         // Fail closed: agent 2 is down, its programs stay attached; pods behind it get nothing through.
-        String link = Sh.ok("ip -n " + prefix + "n2 link show dev " + prefix + "l2x1");
+        String link = Shell.sh(90, "ip -n " + prefix + "n2 link show dev " + prefix + "l2x1");
         assertTrue(link.contains("xdp"), "the pod program stays attached: " + link);
-        assertTrue(Sh.run(20, pod(2, 1) + "ping -c 2 -i 0.2 -W 1 169.254.1.1").out().contains(" 0 received"),
+        assertTrue(Shell.run(20, pod(2, 1) + "ping -c 2 -i 0.2 -W 1 169.254.1.1").out().contains(" 0 received"),
                 "a pod's IP traffic is dropped while its agent is down");
         Path wrongTd = dir.resolve("bad-td");
         foreign.issue(DevCa.IssueSpec.valid("spiffe://other.test/ns/default/sa/n2p2", Duration.ofHours(1)), wrongTd);
@@ -379,7 +380,7 @@ class AgentEndToEndKernelTest {
         for (var c : List.of(Map.entry(wrongTd, 2), Map.entry(wrongId, 3))) {
             Path svid = c.getKey();
             DevCa issuer = svid == wrongTd ? foreign : ca;
-            Process server = Sh.background("ip netns exec " + prefix + "n2 openssl s_server -accept 10." + net + ".0.2:4250 -tls1_3"
+            Process server = Shell.background("ip netns exec " + prefix + "n2 openssl s_server -accept 10." + net + ".0.2:4250 -tls1_3"
                     + " -cert " + SvidLayout.svid(svid) + " -key " + SvidLayout.key(svid)
                     + " -cert_chain " + issuer.dir().resolve(DevCa.INTERMEDIATE) + " -CAfile " + ca.bundlePath()
                     + " -Verify 2 -quiet -naccept 20", dir.resolve("s_server-" + c.getValue() + ".log"));
@@ -402,19 +403,19 @@ class AgentEndToEndKernelTest {
         Map<String, Object> st = status(2);
         assertTrue(st.get("interfaces").toString().contains("adopted=true"), "programs re-adopted: " + st.get("interfaces"));
         // n1 still holds its old session with n2p1; n2 lost its keys. n1 notices the silence and re-authenticates.
-        Sh.Result r = Sh.run(60, pod(1, 1) + "ping -c 40 -i 0.25 -W 1 " + ip(2, 1));
+        Shell.Result r = Shell.run(60, pod(1, 1) + "ping -c 40 -i 0.25 -W 1 " + ip(2, 1));
         assertTrue(r.out().matches("(?s).*\\b[1-9][0-9]* received.*"), r.out());
-        Sh.Result after = Sh.run(30, pod(1, 1) + "ping -c 3 -i 0.2 -W 2 " + ip(2, 1));
+        Shell.Result after = Shell.run(30, pod(1, 1) + "ping -c 3 -i 0.2 -W 2 " + ip(2, 1));
         assertTrue(after.out().contains("3 received"), "traffic resumed: " + after.out() + logs(1));
     }
 
     @Test
     @Order(8)
     void aRunningTcpFlowSurvivesAPeerAgentRestart() throws Exception {
-        Process server = Sh.background(pod(2, 1) + "iperf3 -s -1 -B " + ip(2, 1), dir.resolve("iperf-restart-s.log"));
+        Process server = Shell.background(pod(2, 1) + "iperf3 -s -1 -B " + ip(2, 1), dir.resolve("iperf-restart-s.log"));
         try {
             Thread.sleep(500);
-            Process client = Sh.background(pod(1, 1) + "iperf3 -c " + ip(2, 1) + " -t 30 -i 1 -f k -b 20M",
+            Process client = Shell.background(pod(1, 1) + "iperf3 -c " + ip(2, 1) + " -t 30 -i 1 -f k -b 20M",
                     dir.resolve("iperf-restart-c.log"));
             Thread.sleep(4000);
             stopAgent(2);

@@ -7,12 +7,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** Runs shell commands with a bound on time; output and exit code together. */
-final class Shell {
-    record Result(int exit, String out) {}
+public final class Shell {
+    public record Result(int exit, String out) {}
 
     private Shell() {}
 
-    static Result run(int timeoutSeconds, String cmd) throws IOException {
+    public static Result run(int timeoutSeconds, String cmd) throws IOException {
         Path out = Files.createTempFile("xm-cmd", ".out");
         try {
             Process p = new ProcessBuilder("sh", "-c", cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -36,8 +36,13 @@ final class Shell {
         }
     }
 
-    static String sh(String cmd) throws IOException {
-        Result r = run(60, cmd);
+    public static String sh(String cmd) throws IOException {
+        return sh(60, cmd);
+    }
+
+    /** Runs {@code cmd}, failing with its output unless it exits 0 within the bound. */
+    public static String sh(int timeoutSeconds, String cmd) throws IOException {
+        Result r = run(timeoutSeconds, cmd);
         if (r.exit() != 0) {
             throw new IOException("`" + cmd + "` failed (" + r.exit() + "): " + r.out());
         }
@@ -45,7 +50,7 @@ final class Shell {
     }
 
     /** Starts a background process (killed by the caller), output to a file. */
-    static Process background(String cmd, Path out) throws IOException {
+    public static Process background(String cmd, Path out) throws IOException {
         return new ProcessBuilder("sh", "-c", "exec " + cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }
 }
