@@ -85,6 +85,8 @@ public final class DataplaneAgent implements Agent {
     private final TransportSealer sealer = new TransportSealer();
     private final TunnelIngress tunnelIngress = new TunnelIngress();
     private final ParsedFrame pf = new ParsedFrame();
+    /** Out-parameter of {@link #podPortFor}: the destination pod's MAC (a field, so nothing is allocated). */
+    private long podMac;
     private final DropCounters drops;
     private final StatCounters stats;
     private final FlowTable flows;
@@ -507,11 +509,16 @@ public final class DataplaneAgent implements Agent {
         return e;
     }
 
-    private void forwardLocal(ClusterState c, int dstEp, long addr, int verdict) {
+    /**
+     * The port of the destination pod, with its MAC left in {@link #podMac}, when a packet of
+     * {@code ipLen} bytes can be delivered to it; otherwise the frame is dropped by reason and -1
+     * returned. Shared by local forwarding and tunnel ingress.
+     */
+    private int podPortFor(ClusterState c, int dstEp, int ipLen, long addr) {
         int dp = c.portOfEndpoint[dstEp];
         if (dp < 0) {
             drop(DropReason.NO_INTERFACE_FOR_WORKLOAD, addr);
-            return;
+            return -1;
         }
         long mac = c.endpointMac[dstEp];
         if (mac < 0) {
@@ -519,15 +526,24 @@ public final class DataplaneAgent implements Agent {
         }
         if (mac < 0) {
             drop(DropReason.POD_MAC_UNKNOWN, addr);
-            return;
+            return -1;
         }
-        if (pf.ipPacketLength > ports[dp].mtu) {
+        if (ipLen > ports[dp].mtu) {
             drop(DropReason.POD_MTU_EXCEEDED, addr);
+            return -1;
+        }
+        podMac = mac;
+        return dp;
+    }
+
+    private void forwardLocal(ClusterState c, int dstEp, long addr, int verdict) {
+        int dp = podPortFor(c, dstEp, pf.ipPacketLength, addr);
+        if (dp < 0) {
             return;
         }
         completeChecksum(base + addr);
         recordFlow(verdict, 0, pf.ipPacketLength);
-        long e = ethernet(addr, mac, ports[dp].mac);
+        long e = ethernet(addr, podMac, ports[dp].mac);
         stage(dp, e, FrameParser.ETH_HLEN + pf.ipPacketLength);
         stats.forwardedLocal.incrementRelease();
     }
@@ -647,26 +663,12 @@ public final class DataplaneAgent implements Agent {
             return;
         }
         stats.opened.incrementRelease();
-        int dstEp = tunnelIngress.dstEndpoint;
-        int dp = c.portOfEndpoint[dstEp];
+        int dp = podPortFor(c, tunnelIngress.dstEndpoint, tunnelIngress.frameLen - FrameParser.ETH_HLEN, addr);
         if (dp < 0) {
-            drop(DropReason.NO_INTERFACE_FOR_WORKLOAD, addr);
-            return;
-        }
-        long mac = c.endpointMac[dstEp];
-        if (mac < 0) {
-            mac = ports[dp].learnedPodMac;
-        }
-        if (mac < 0) {
-            drop(DropReason.POD_MAC_UNKNOWN, addr);
-            return;
-        }
-        if (tunnelIngress.frameLen - FrameParser.ETH_HLEN > ports[dp].mtu) {
-            drop(DropReason.POD_MTU_EXCEEDED, addr);
             return;
         }
         long e = tunnelIngress.ethOffset;
-        Mem.putMac(base + e, mac);
+        Mem.putMac(base + e, podMac);
         Mem.putMac(base + e + 6, ports[dp].mac);
         recordIngressFlow(tunnelIngress.pf, tunnelIngress.verdict);
         stage(dp, e, tunnelIngress.frameLen);
