@@ -21,49 +21,20 @@ import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real handshake services on loopback (node A on 127.0.0.1, node B on 127.0.0.2), real TLS
  * 1.3, SVIDs from the dev CA read through the file source.
  */
-class HandshakeLoopbackTest {
-    static final String TD = "xdpmesh.test";
-    static final String A = "spiffe://" + TD + "/ns/a/sa/alice";
-    static final String B = "spiffe://" + TD + "/ns/b/sa/bob";
-
-    @TempDir
-    Path dir;
-    DevCa ca;
-    Map<SpiffeId, InetAddress> placement = TestNode.placements();
-    final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeEach
-    void ca() throws Exception {
-        ca = DevCa.init(dir.resolve("ca"), TD, Duration.ofDays(1), true);
-        placement.put(SpiffeId.parse(A), InetAddress.getByName("127.0.0.1"));
-        placement.put(SpiffeId.parse(B), InetAddress.getByName("127.0.0.2"));
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : closeables.reversed()) {
-            c.close();
-        }
-    }
-
+class HandshakeLoopbackTest extends LoopbackPair {
     TestNode node(String addr, String id, DevCa.IssueSpec spec) throws Exception {
         return node(addr, id, spec, ca);
     }

@@ -21,43 +21,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The handshake port is plain TLS 1.3: OpenSSL (nobody here wrote it) on the other end. */
-class OpensslInteropTest {
-    static final String TD = "xdpmesh.test";
-    static final String A = "spiffe://" + TD + "/ns/a/sa/alice";
-    static final String B = "spiffe://" + TD + "/ns/b/sa/bob";
-
-    @TempDir
-    Path dir;
-    DevCa ca;
-    Map<SpiffeId, InetAddress> placement = TestNode.placements();
-    final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        ca = DevCa.init(dir.resolve("ca"), TD, Duration.ofDays(1), true);
-        placement.put(SpiffeId.parse(A), InetAddress.getByName("127.0.0.1"));
-        placement.put(SpiffeId.parse(B), InetAddress.getByName("127.0.0.2"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (AutoCloseable c : closeables.reversed()) {
-            c.close();
-        }
-    }
-
+class OpensslInteropTest extends LoopbackPair {
     record Run(int exit, String out) {}
 
     static Run run(List<String> cmd, String stdin, long timeoutSeconds) throws Exception {
