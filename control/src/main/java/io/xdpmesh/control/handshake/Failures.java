@@ -25,6 +25,11 @@ final class Failures {
             if (c instanceof ConnectException) {
                 return FailureReason.CONNECT_FAILED;
             }
+            if (c instanceof io.netty.handler.ssl.SslHandshakeTimeoutException) {
+                // SslHandler's handshake timeout and the service's attempt timer share one
+                // deadline; whichever fires first, the reason is the same.
+                return FailureReason.TIMEOUT;
+            }
             String m = String.valueOf(c.getMessage());
             if (c instanceof SSLException && m.contains("Received fatal alert")) {
                 return FailureReason.PEER_REFUSED;
