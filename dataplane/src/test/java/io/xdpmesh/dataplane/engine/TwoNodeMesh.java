@@ -32,8 +32,9 @@ final class TwoNodeMesh implements AutoCloseable {
     Dataplane b;
     private final SecureRandom random = new SecureRandom();
 
+    /** Pods at MTU 1420: every pod packet fits the tunnel (the large-frame mode has its own test). */
     TwoNodeMesh(String verdict, Duration pendingTimeout) throws IOException {
-        this(verdict, pendingTimeout, "");
+        this(verdict, pendingTimeout, "--pod-mtu 1420");
     }
 
     /** extraTopologyArgs: e.g. "--outer6" for an IPv6 tunnel between the nodes. */
