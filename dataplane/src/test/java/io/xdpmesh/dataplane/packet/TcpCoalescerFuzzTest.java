@@ -80,7 +80,8 @@ class TcpCoalescerFuzzTest {
             }
             allValid &= valid || !(pf.protocol == 6 && pf.l3HeaderLength == (pf.ipVersion == 4 ? 20 : 40));
             offered.add(a & ~(FRAME - 1L));
-            c.offer(data.consumeInt(0, 1), mtus[0], a, frame.length, pf);
+            int port = data.consumeInt(0, 1);
+            c.offer(port, mtus[port], a, frame.length, pf);
             if (data.consumeInt(0, 15) == 0) {
                 c.flush();
             }
