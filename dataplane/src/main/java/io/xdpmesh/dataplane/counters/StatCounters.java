@@ -19,6 +19,12 @@ public final class StatCounters {
     public final AtomicCounter forwardedLocal;
     public final AtomicCounter forwardedPlain;
     public final AtomicCounter fragmented;
+    /** TCP superframes from pods cut into segments, and the segments they became. */
+    public final AtomicCounter superframes;
+    public final AtomicCounter segments;
+    /** Frames to pods made of two or more tunnel segments, and the segments merged into them. */
+    public final AtomicCounter coalescedFrames;
+    public final AtomicCounter coalescedSegments;
     private final AtomicCounter[] rxFrames;
     private final AtomicCounter[] rxBytes;
     private final AtomicCounter[] txFrames;
@@ -35,6 +41,10 @@ public final class StatCounters {
         forwardedLocal = m.newCounter("stat.forwarded_local", CounterTypes.STAT);
         forwardedPlain = m.newCounter("stat.forwarded_plain", CounterTypes.STAT);
         fragmented = m.newCounter("stat.fragmented", CounterTypes.STAT);
+        superframes = m.newCounter("stat.superframes_segmented", CounterTypes.STAT);
+        segments = m.newCounter("stat.segments_sent", CounterTypes.STAT);
+        coalescedFrames = m.newCounter("stat.coalesced_frames", CounterTypes.STAT);
+        coalescedSegments = m.newCounter("stat.coalesced_segments", CounterTypes.STAT);
         int n = interfaces.length;
         rxFrames = new AtomicCounter[n];
         rxBytes = new AtomicCounter[n];

@@ -8,6 +8,7 @@ import io.xdpmesh.dataplane.counters.DropCounters;
 import io.xdpmesh.dataplane.counters.StatCounters;
 import io.xdpmesh.dataplane.flow.FlowTable;
 import io.xdpmesh.dataplane.neighbour.NeighbourResolver;
+import io.xdpmesh.dataplane.parse.FrameParser;
 import io.xdpmesh.dataplane.session.AuthRequests;
 import io.xdpmesh.dataplane.session.DataplaneCommands;
 import io.xdpmesh.dataplane.sys.LinkInfo;
@@ -95,6 +96,12 @@ public final class Dataplane implements AutoCloseable {
             XdpLoader loader = XdpLoader.forAgent(cfg.bpffs, cfg.agentName);
             int frames = Math.max(cfg.umemFrames, cfg.uplinkFill + podIfs.size() * cfg.podFill + cfg.pendingGlobal + 1024);
             umem = Umem.create(UmemConfig.defaults().withFrameCount(frames));
+            // Pod interfaces with an MTU larger than a UMEM frame holds hand over descriptor chains:
+            // the UMEM's first socket decides XDP_USE_SG for every socket on it.
+            boolean sg = cfg.scatterGather;
+            for (int i = 0; i < names.size() - 1; i++) {
+                sg |= LinkInfo.mtu(names.get(i)) + FrameParser.ETH_HLEN + 8 > umem.config().rxDataCapacity();
+            }
             for (int i = 0; i < names.size(); i++) {
                 String ifname = names.get(i);
                 boolean up = i == names.size() - 1;
@@ -105,7 +112,7 @@ public final class Dataplane implements AutoCloseable {
                 }
                 int fill = Integer.highestOneBit(Math.max(64, (up ? cfg.uplinkFill : cfg.podFill) * 2 - 1));
                 XskSocket s = XskSocket.open(umem, XskConfig.of(ifname, 0).rxSize(cfg.ringSize).txSize(cfg.ringSize)
-                        .fillSize(fill).completionSize(cfg.ringSize));
+                        .fillSize(fill).completionSize(cfg.ringSize).scatterGather(sg));
                 sockets.add(s);
                 ports[i] = new Port(i, ifname, s, up, LinkInfo.mac(ifname), LinkInfo.mtu(ifname), 256);
             }

@@ -30,6 +30,7 @@ public final class DataplaneConfig {
     long gatewayV6Hi = 0xfe80_0000_0000_0000L;
     long gatewayV6Lo = 1L;
     Duration neighbourWait = Duration.ofSeconds(3);
+    boolean scatterGather;
 
     private DataplaneConfig() {}
 
@@ -89,6 +90,15 @@ public final class DataplaneConfig {
         pendingGlobal = global;
         pendingPerPair = perPair;
         pendingPairs = pairs;
+        return this;
+    }
+
+    /**
+     * Bind with XDP_USE_SG even when no pod interface needs it (it is on by itself as soon as one
+     * has an MTU larger than a UMEM frame holds: large-frame mode).
+     */
+    public DataplaneConfig scatterGather(boolean on) {
+        scatterGather = on;
         return this;
     }
 

@@ -18,6 +18,8 @@ final class Port {
     long learnedPodMac = -1;
     final long[] txAddr;
     final int[] txLen;
+    /** XDP_PKT_CONTD on every descriptor of a staged chain but its last. */
+    final int[] txOpt;
     int txCount;
 
     Port(int index, String ifname, XskSocket socket, boolean uplink, long mac, int mtu, int stage) {
@@ -29,5 +31,6 @@ final class Port {
         this.mac = mac;
         this.txAddr = new long[stage];
         this.txLen = new int[stage];
+        this.txOpt = new int[stage];
     }
 }
