@@ -24,6 +24,7 @@
 
 XS_SYS=""
 XS_NET=""
+XS_AUX=() # helpers a bench starts for the current system (servers in the pods): stopped with it
 XM_XDPMESH="$XDPMESH_ROOT/scripts/xdpmesh"
 XS_IDLE=${XDPMESH_PERF_IDLE:-backoff}
 
@@ -34,7 +35,7 @@ xdpmesh_sys_up() {
   case "$sys" in plain|stunnel) podmtu=$mtu ;; xdpmesh|wg) podmtu=$(( mtu - 80 )) ;;
     *) echo "xdpmesh_sys_up: unknown system $sys" >&2; return 2 ;; esac
   net=$XM_HI
-  XS_SYS=$sys XS_NET=$net XS_DAEMONS=() XS_WORK="$XM_TMP/sys-$sys"
+  XS_SYS=$sys XS_NET=$net XS_DAEMONS=() XS_AUX=() XS_WORK="$XM_TMP/sys-$sys"
   rm -rf "$XS_WORK"; mkdir -p "$XS_WORK"
   xdpmesh_on_exit "xdpmesh_sys_teardown $XM_P"
   "$XDPMESH_ROOT/scripts/topology" up --prefix "$XM_P" --nodes 2 --pods 1 --net "$net" --verdict encrypt \
@@ -57,8 +58,8 @@ xdpmesh_sys_tcp() {
 xdpmesh_sys_down() {
   [ -n "$XS_SYS" ] || return 0
   local p
-  for p in "${XS_DAEMONS[@]}"; do xdpmesh_kill "$p"; done
-  XS_DAEMONS=()
+  for p in "${XS_AUX[@]}" "${XS_DAEMONS[@]}"; do xdpmesh_kill "$p"; done
+  XS_DAEMONS=() XS_AUX=()
   xdpmesh_sys_teardown "$XM_P"
   XS_SYS=""
 }

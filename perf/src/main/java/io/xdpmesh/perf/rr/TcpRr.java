@@ -76,6 +76,7 @@ public final class TcpRr {
     }
 
     private static int client(String host, int port, int size, int warmup, int n) throws IOException {
+        warmSocketCode(size);
         byte[] req = new byte[size];
         Arrays.fill(req, (byte) 'x');
         byte[] resp = new byte[size];
@@ -110,6 +111,36 @@ public final class TcpRr {
         } catch (IOException e) {
             System.out.println("rr: failed " + e);
             return 1;
+        }
+    }
+
+    /**
+     * One connection and a few round trips over loopback first, so that "first" measures the path
+     * (connect, a proxy's TLS handshake, a cold pair's authentication), not this JVM loading its
+     * socket classes (~20 ms).
+     */
+    private static void warmSocketCode(int size) throws IOException {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try {
+                    echo(ss.accept());
+                } catch (IOException e) {
+                    // the warm-up client reports its own failure
+                }
+            }, "rr-warm");
+            t.setDaemon(true);
+            t.start();
+            try (Socket s = new Socket()) {
+                s.setTcpNoDelay(true);
+                s.setSoTimeout(5000);
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()), 5000);
+                byte[] b = new byte[size];
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                for (int i = 0; i < 200; i++) {
+                    s.getOutputStream().write(b);
+                    in.readFully(b);
+                }
+            }
         }
     }
 
