@@ -20,7 +20,9 @@
 #   tcp1@9000 every link at MTU 9000 (tunnel systems: pods 8920), iperf3 TCP 1 stream
 # Env: PEERS_ROUNDS (3), PEERS_SECS (4), PEERS_WINDOW (4, generator window after 2 s warm-up),
 #      PEERS_PINGS (200), PEERS_SYSTEMS ("plain xdpmesh wg stunnel"), PEERS_QUICK=1 (1 round, 2 s
-#      tests, 50 pings: for development), XDPMESH_PERF_IDLE (the agents' --idle, default backoff).
+#      tests, 50 pings: for development), XDPMESH_PERF_IDLE (the agents' --idle, default busy-spin:
+#      the busy-polling dataplane's low-latency mode; with backoff the agents park up to 1 ms per hop
+#      when idle, which ACK-clocked TCP and ping pay on every round trip).
 # Output: perf/results/<date>/peers/{peers.csv,peers.md,peers.png,peers.log}
 # Last line: peers: tcp vs stunnel=<x>x vs wg-go=<x>x, pps64 vs wg-go=<x>x, firstpacket=<ms>ms lost=<n>
 set -euo pipefail
@@ -33,6 +35,7 @@ raw="$out/raw-$(date +%H%M%S)"
 mkdir -p "$raw"
 csv="$out/peers.csv"
 echo "round,system,mtu,metric,value" > "$csv"
+XS_IDLE=${XDPMESH_PERF_IDLE:-busy-spin}
 xdpmesh_topo_init
 hz=$(getconf CLK_TCK)
 echo "peers: prefix $XM_P, ${#systems[@]} systems x $rounds rounds, tests $secs s, generator window $win s," \
