@@ -40,7 +40,15 @@ public final class TcpRr {
         }
     }
 
-    private static void server(String bind, int port, double seconds) throws IOException {
+    /** What one client run measured, in nanoseconds. */
+    public record Result(long firstNs, long p50Ns, long p99Ns, long totalNs, int n) {
+        public String line() {
+            return String.format(Locale.ROOT, "rr: first=%.1f p50=%.1f p99=%.1f mean=%.1f n=%d tps=%.0f", firstNs / 1e3,
+                    p50Ns / 1e3, p99Ns / 1e3, totalNs / 1e3 / n, n, n / (totalNs / 1e9));
+        }
+    }
+
+    static void server(String bind, int port, double seconds) throws IOException {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         try (ServerSocket ss = new ServerSocket()) {
             ss.setReuseAddress(true);
@@ -62,7 +70,7 @@ public final class TcpRr {
         }
     }
 
-    private static void echo(Socket s) {
+    static void echo(Socket s) {
         try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
             s.setTcpNoDelay(true);
             byte[] buf = new byte[65536];
@@ -76,6 +84,20 @@ public final class TcpRr {
     }
 
     private static int client(String host, int port, int size, int warmup, int n) throws IOException {
+        try {
+            System.out.println(measure(host, port, size, warmup, n).line());
+            return 0;
+        } catch (IOException e) {
+            System.out.println("rr: failed " + e);
+            return 1;
+        }
+    }
+
+    /** Connects, then runs 1 + warmup + n round trips of size bytes; the echo is checked byte for byte. */
+    public static Result measure(String host, int port, int size, int warmup, int n) throws IOException {
+        if (size < 1 || n < 1 || warmup < 0) {
+            throw new IllegalArgumentException("size and n must be >= 1, warmup >= 0");
+        }
         warmSocketCode(size);
         byte[] req = new byte[size];
         Arrays.fill(req, (byte) 'x');
@@ -97,20 +119,19 @@ public final class TcpRr {
             }
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
+                req[0] = (byte) i; // the last echo is compared with the last request
                 long t = System.nanoTime();
                 out.write(req);
                 in.readFully(resp);
                 rtt[i] = System.nanoTime() - t;
             }
             long total = System.nanoTime() - start;
+            if (!Arrays.equals(req, resp)) {
+                throw new IOException("the echo differs from the request");
+            }
             long[] sorted = rtt.clone();
             Arrays.sort(sorted);
-            System.out.printf(Locale.ROOT, "rr: first=%.1f p50=%.1f p99=%.1f mean=%.1f n=%d tps=%.0f%n", first / 1e3,
-                    pct(sorted, 50) / 1e3, pct(sorted, 99) / 1e3, total / 1e3 / n, n, n / (total / 1e9));
-            return 0;
-        } catch (IOException e) {
-            System.out.println("rr: failed " + e);
-            return 1;
+            return new Result(first, pct(sorted, 50), pct(sorted, 99), total, n);
         }
     }
 
