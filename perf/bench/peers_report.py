@@ -13,6 +13,7 @@ import sys
 path, out, machine, settings = sys.argv[1:5]
 SYSTEMS = ["xdpmesh", "plain", "wg", "stunnel"]
 NAMES = {"xdpmesh": "xdpmesh", "plain": "plain veth", "wg": "wireguard-go", "stunnel": "stunnel TLS 1.3 mTLS"}
+SHORT = {"xdpmesh": "xdpmesh", "plain": "plain veth", "wg": "wg-go", "stunnel": "stunnel"}
 # metric, mtu, label, unit, higher is better
 ROWS = [
     ("tcp1_gbps", "1500", "TCP 1 stream (iperf3)", "Gbit/s", True),
@@ -110,28 +111,29 @@ print(table, file=sys.stderr)
 # The plot: three panels (TCP Gbit/s, UDP 64 B kpps, latency p50 µs), one bar per system.
 dat = os.path.join(out, "peers.dat")
 with open(dat, "w") as f:
-    f.write("system tcp1 tcp4 tcp9000 udp64kpps ping_p50 rr_p50\n")
+    f.write("# system tcp1 tcp4 tcp9000 udp64kpps ping_p50 rr_p50\n")
     for s in SYSTEMS:
         row = [med(s, "1500", "tcp1_gbps"), med(s, "1500", "tcp4_gbps"), med(s, "9000", "tcp1_gbps"),
                med(s, "1500", "udp64_pps") / 1000, med(s, "1500", "ping_p50_us"), med(s, "1500", "rr_p50_us")]
-        f.write(f'"{NAMES[s]}" ' + " ".join("NaN" if math.isnan(v) else f"{v:.4f}" for v in row) + "\n")
+        f.write(f'"{SHORT[s]}" ' + " ".join("NaN" if math.isnan(v) else f"{v:.4f}" for v in row) + "\n")
 gp = f"""
 set terminal pngcairo size 1500,520 font ",10"
 set output "{os.path.join(out, 'peers.png')}"
-set multiplot layout 1,3 title "xdpmesh beside its peers, 2 nodes x 1 pod in network namespaces (medians of {rounds} rounds; {machine})" font ",10"
+set multiplot layout 1,3 title "xdpmesh beside its peers: 2 nodes x 1 pod in network namespaces, medians of {rounds} rounds\\n{machine}" font ",10"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set key top right
 set grid ytics
-set xtics rotate by -20 scale 0
+set xtics norotate scale 0
 set yrange [0:*]
 set datafile missing "NaN"
 set title "TCP (iperf3), Gbit/s"
 plot "{dat}" using 2:xtic(1) title "1 stream", "" using 3 title "4 streams", "" using 4 title "1 stream, MTU 9000"
 set title "UDP 64 B from the generator, arrived kpps"
 plot "{dat}" using 5:xtic(1) title "kpps" 
-set title "latency p50, µs (lower is better)"
+set title "latency p50, µs, log scale (lower is better)"
+set key top left
 set logscale y
 set yrange [1:*]
 plot "{dat}" using 6:xtic(1) title "ping", "" using 7 title "TCP request/response 64 B"
