@@ -37,7 +37,7 @@ xdpmesh_sys_up() {
   net=$XM_HI
   XS_SYS=$sys XS_NET=$net XS_DAEMONS=() XS_AUX=() XS_WORK="$XM_TMP/sys-$sys"
   rm -rf "$XS_WORK"; mkdir -p "$XS_WORK"
-  xdpmesh_on_exit "xdpmesh_sys_teardown $XM_P"
+  if [ -z "${XS_HOOKED:-}" ]; then xdpmesh_on_exit "xdpmesh_sys_teardown $XM_P"; XS_HOOKED=1; fi
   "$XDPMESH_ROOT/scripts/topology" up --prefix "$XM_P" --nodes 2 --pods 1 --net "$net" --verdict encrypt \
     --pod-mtu "$podmtu" --uplink-mtu "$mtu" --cluster-file "$XS_WORK/cluster.yaml" >/dev/null
   XS_NA=${XM_P}n1 XS_NB=${XM_P}n2 XS_PA=${XM_P}n1p1 XS_PB=${XM_P}n2p1
