@@ -17,10 +17,14 @@ TLSN=${FIRSTPACKET_TLS:-200}
 [ "$(id -u)" -eq 0 ] || { echo "firstpacket: needs root (network namespaces, XDP)" >&2; exit 1; }
 out="$XDPMESH_RESULTS/firstpacket"
 mkdir -p "$out"
-P=xfp$(printf '%03x' $((RANDOM % 4096)))
-NET=$((20 + RANDOM % 200))
+# The shared harness (perf/bench/topology.sh): private prefix, one exit trap for our pids,
+# namespaces and the hooks below.
+xdpmesh_topo_init
+P=$XM_P
+NET=$XM_HI
 TD=$P.test
-work=$(mktemp -d /tmp/xdpmesh-firstpacket.XXXXXX)
+work="$XM_TMP/firstpacket"
+mkdir -p "$work"
 bpffs=$work/bpffs
 xm="$XDPMESH_ROOT/scripts/xdpmesh"
 java_run() { java $XDPMESH_JVM_OPTS -cp "$XDPMESH_CP" "$@" 2> >(grep -v 'incubator modules' >&2); }
@@ -35,11 +39,9 @@ fp_cleanup() {
     ip netns exec "${P}n$k" "$xm" agent --cleanup --node "n$k" --bpffs "$bpffs" --state-dir "$work/n$k/state" >/dev/null 2>&1
   done
   "$XDPMESH_ROOT/scripts/topology" down --prefix "$P" >/dev/null 2>&1
-  ip netns del "${P}w1" 2>/dev/null; ip netns del "${P}w2" 2>/dev/null
   mountpoint -q "$bpffs" 2>/dev/null && umount "$bpffs"
-  rm -rf "$work"
 }
-trap fp_cleanup EXIT
+xdpmesh_on_exit fp_cleanup
 
 # --- xdpmesh: 2 nodes x 1 pod, N extra addresses per pod, each its own workload identity ----------
 echo "== xdpmesh: topology $P, $N fresh identity pairs" >&2
@@ -97,14 +99,13 @@ for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 # --- wireguard-go: cold first ping, peer re-added on both sides before each ---------------------
 echo "== wireguard-go: $WGN cold first pings" >&2
 export WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1
-for k in 1 2; do ip netns add "${P}w$k"; ip -n "${P}w$k" link set lo up; done
-ip link add "${P}wa" netns "${P}w1" type veth peer name "${P}wb" netns "${P}w2"
-ip -n "${P}w1" addr add "10.$NET.250.1/24" dev "${P}wa"; ip -n "${P}w1" link set "${P}wa" up
-ip -n "${P}w2" addr add "10.$NET.250.2/24" dev "${P}wb"; ip -n "${P}w2" link set "${P}wb" up
+xdpmesh_ns w1 >/dev/null; xdpmesh_ns w2 >/dev/null
+xdpmesh_veth "${P}w1" "${P}wa" "${P}w2" "${P}wb"
+ip -n "${P}w1" addr add "10.$NET.250.1/24" dev "${P}wa"
+ip -n "${P}w2" addr add "10.$NET.250.2/24" dev "${P}wb"
 for k in 1 2; do
-  wg genkey > "$work/wg$k.key"; wg pubkey < "$work/wg$k.key" > "$work/wg$k.pub"
-  ip netns exec "${P}w$k" wireguard-go -f "${P}g$k" > "$work/wg$k.log" 2>&1 &
-  pids+=($!)
+  (umask 077; wg genkey > "$work/wg$k.key"); wg pubkey < "$work/wg$k.key" > "$work/wg$k.pub"
+  xdpmesh_bg "$work/wg$k.log" - ip netns exec "${P}w$k" wireguard-go -f "${P}g$k"
 done
 for k in 1 2; do
   for _ in $(seq 50); do ip -n "${P}w$k" link show "${P}g$k" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -125,15 +126,14 @@ for _ in $(seq 1 "$WGN"); do
   t=$(echo "$r" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p')
   [ -n "$t" ] && echo "$t" >> "$out/wg.txt"
 done
-wgp50=$(pct "$out/wg.txt" 50)
+wgp50=$(xdpmesh_fmt "$(xdpmesh_pct "$out/wg.txt" 50)" 3)
 echo "  wireguard-go cold first ping: p50=${wgp50} ms ($(wc -l < "$out/wg.txt")/$WGN answered)" >&2
 
 # --- a bare JDK TLS 1.3 mTLS handshake between two JVMs (loopback) -------------------------------
 echo "== JDK TLS 1.3 mTLS between two JVMs: $TLSN handshakes after 200 warm-up" >&2
 port=$((20000 + RANDOM % 20000))
-java_run -Dxdpmesh.accp=false io.xdpmesh.perf.tls.JdkTlsPing server "$work/n2/svids/n2p1" "$work/ca/bundle.pem" 127.0.0.1 "$port" \
-  > "$work/tls-server.log" &
-pids+=($!)
+xdpmesh_bg "$work/tls-server.log" - java $XDPMESH_JVM_OPTS -cp "$XDPMESH_CP" -Dxdpmesh.accp=false \
+  io.xdpmesh.perf.tls.JdkTlsPing server "$work/n2/svids/n2p1" "$work/ca/bundle.pem" 127.0.0.1 "$port"
 for _ in $(seq 100); do grep -q listening "$work/tls-server.log" 2>/dev/null && break; sleep 0.1; done
 tls=$(java_run io.xdpmesh.perf.tls.JdkTlsPing client "$work/n1/svids/n1p1" "$work/ca/bundle.pem" 127.0.0.1 "$port" 200 "$TLSN")
 echo "  $tls" >&2

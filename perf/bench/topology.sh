@@ -1,9 +1,10 @@
 # Private topologies for perf/bench/*.sh (sourced by lib.sh): network namespaces and veth pairs
-# named xm<random4>..., 10.x addresses only inside them, background processes tracked by pid.
-# One trap removes everything this shell made on every exit path, killing only its own processes.
+# named <base><random4>... (base: $XDPMESH_PERF_PREFIX, default xm), 10.x addresses only inside
+# them, background processes tracked by pid. One trap removes everything this shell made on every
+# exit path, killing only its own processes (then the XM_ON_EXIT hooks, newest first).
 #
-#   xdpmesh_topo_init                 pick a private prefix ($XM_P: ${XM_PREFIX:-xm} + 4 hex digits, so
-#                                     runs side by side never collide) and install the cleanup trap
+#   xdpmesh_topo_init                 pick a private prefix ($XM_P) and install the cleanup trap
+#   xdpmesh_on_exit CMD               run CMD (eval'd) at cleanup, after our processes are gone
 #   xdpmesh_ns NAME                   namespace $XM_P$NAME (lo up, no IPv6 chatter); echoes its name
 #   xdpmesh_veth NSA DEVA NSB DEVB [MTU]   a veth pair, both ends up
 #   xdpmesh_addr NS DEV HOST          10.$XM_HI.$XM_LO.HOST/24 on DEV
@@ -25,12 +26,14 @@
 
 XM_NAMESPACES=()
 XM_PIDS=()
+XM_ON_EXIT=()
 XM_MOUNTS=()
 XM_TMP=""
 
 xdpmesh_topo_init() {
-  local r=$(( (RANDOM << 1 ^ RANDOM) & 0xffff ))
-  XM_P=$(printf '%s%04x' "${XM_PREFIX:-xm}" "$r")
+  local r=$(( (RANDOM << 1 ^ RANDOM) & 0xffff )) base=${XDPMESH_PERF_PREFIX:-${XM_PREFIX:-xm}}
+  [[ "$base" =~ ^[a-z][a-z0-9]?$ ]] || { echo "XDPMESH_PERF_PREFIX must be 1-2 of [a-z0-9]" >&2; exit 2; }
+  XM_P=$(printf '%s%04d' "$base" "$(( r % 10000 ))")
   XM_HI=$(( 100 + (r >> 8) % 100 ))
   XM_LO=$(( r & 0xff ))
   XM_TMP=$(mktemp -d "/tmp/$XM_P.XXXXXX")
@@ -52,6 +55,9 @@ xdpmesh_cleanup() {
     wait "$pid" 2>/dev/null
   done
   XM_PIDS=()
+  local i
+  for (( i = ${#XM_ON_EXIT[@]} - 1; i >= 0; i-- )); do eval "${XM_ON_EXIT[$i]}" >/dev/null 2>&1; done
+  XM_ON_EXIT=()
   for ns in "${XM_NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
   XM_NAMESPACES=()
   for m in "${XM_MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; rmdir "$m" 2>/dev/null; done
@@ -59,6 +65,8 @@ xdpmesh_cleanup() {
   [ -n "$XM_TMP" ] && rm -rf "$XM_TMP"
   return $rc
 }
+
+xdpmesh_on_exit() { XM_ON_EXIT+=("$1"); }
 
 xdpmesh_ns() {
   local name="$XM_P$1"
