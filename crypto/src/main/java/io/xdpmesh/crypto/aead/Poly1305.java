@@ -38,7 +38,7 @@ final class Poly1305 {
     static final int VECTOR_MIN_CHUNKS = 2;
     private final Poly1305x8 x8 = LongVectorCheck.SUPPORTED ? new Poly1305x8() : null;
 
-    /** Clears all state, including the vector path's scratch. */
+    /** Clears all state, including the vector path's powers of the last key. */
     void wipe() {
         h0 = h1 = h2 = 0;
         r0 = r1 = s1 = pad0 = pad1 = 0;
