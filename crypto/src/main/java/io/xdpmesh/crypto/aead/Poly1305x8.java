@@ -32,7 +32,8 @@ final class Poly1305x8 {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_512;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final long M = 0x3FFFFFFL;
-    // x.mul(y) is the shape C2 turns into vpmuludq (JDK-8341137); a plain mul is vpmullq (latency 15)
+    // x.and(W).mul(y.and(W)), both sides masked, is the shape C2 turns into vpmuludq (JDK-8341137);
+    // a plain mul is vpmullq (3 uops, latency 15)
     private static final long W = 0xFFFFFFFFL;
     private static final LongVector EVEN = LongVector.fromArray(L, new long[] {0, 2, 4, 6, 8, 10, 12, 14}, 0);
     private static final LongVector ODD = LongVector.fromArray(L, new long[] {1, 3, 5, 7, 9, 11, 13, 15}, 0);
@@ -146,8 +147,8 @@ final class Poly1305x8 {
                 p2 = LongVector.fromArray(L, pow, 16), p3 = LongVector.fromArray(L, pow, 24),
                 p4 = LongVector.fromArray(L, pow, 32);
         // r^8 (lane 0) in every lane, and 5 * r^8
-        final LongVector e0 = p0.rearrange(BCAST0), e1 = p1.rearrange(BCAST0), e2 = p2.rearrange(BCAST0),
-                e3 = p3.rearrange(BCAST0), e4 = p4.rearrange(BCAST0);
+        final LongVector e0 = p0.rearrange(BCAST0).and(W), e1 = p1.rearrange(BCAST0).and(W),
+                e2 = p2.rearrange(BCAST0).and(W), e3 = p3.rearrange(BCAST0).and(W), e4 = p4.rearrange(BCAST0).and(W);
         final LongVector t1 = e1.add(e1.lanewise(LSHL, 2)).and(W), t2 = e2.add(e2.lanewise(LSHL, 2)).and(W),
                 t3 = e3.add(e3.lanewise(LSHL, 2)).and(W), t4 = e4.add(e4.lanewise(LSHL, 2)).and(W);
         final long ha = st.h0, hb = st.h1, hc = st.h2;
@@ -194,8 +195,9 @@ final class Poly1305x8 {
     private void fold(Poly1305 st) {
         LongVector a0 = LongVector.fromArray(L, acc, 0), a1 = LongVector.fromArray(L, acc, 8), a2 = LongVector.fromArray(L, acc, 16),
                 a3 = LongVector.fromArray(L, acc, 24), a4 = LongVector.fromArray(L, acc, 32);
-        LongVector p0 = LongVector.fromArray(L, pow, 0), p1 = LongVector.fromArray(L, pow, 8), p2 = LongVector.fromArray(L, pow, 16),
-                p3 = LongVector.fromArray(L, pow, 24), p4 = LongVector.fromArray(L, pow, 32);
+        LongVector p0 = LongVector.fromArray(L, pow, 0).and(W), p1 = LongVector.fromArray(L, pow, 8).and(W),
+                p2 = LongVector.fromArray(L, pow, 16).and(W), p3 = LongVector.fromArray(L, pow, 24).and(W),
+                p4 = LongVector.fromArray(L, pow, 32).and(W);
         LongVector s1, s2, s3, s4, d0, d1, d2, d3, d4, c;
         a0 = a0.and(W); a1 = a1.and(W); a2 = a2.and(W); a3 = a3.and(W); a4 = a4.and(W);
         s1 = p1.add(p1.lanewise(LSHL, 2)).and(W); s2 = p2.add(p2.lanewise(LSHL, 2)).and(W);
