@@ -31,12 +31,14 @@ final class Poly1305 {
     }
 
     /**
-     * Messages of at least this many bytes go to {@link Poly1305x8} (8 lanes, 128-byte chunks); shorter
-     * ones of at least {@link #X4_MIN_BYTES} to {@link Poly1305x4} (4 lanes, 64-byte chunks); the
-     * rest, and every tail, one block at a time (~29 cycles per block, latency-bound).
+     * Messages of at least {@link #X4_MIN_BYTES} go to {@link Poly1305x4} (4 lanes, 256-bit, 64-byte
+     * chunks); the rest, and every tail, one block at a time (~29 cycles per block, latency-bound).
+     * {@link Poly1305x8} (8 lanes, 512-bit) is the faster path on its own at 512 B and up, but measured
+     * in one process with the 4-lane path it ran 2.5x slower (thread CPU time, 1420 B: 660 vs 267 ns),
+     * so it only takes over at {@link #X8_MIN_BYTES}: lengths the factory sends to OpenSSL anyway.
      */
-    static final int X8_MIN_BYTES = Integer.getInteger("x8min", 512);
-    static final int X4_MIN_BYTES = Integer.getInteger("x4min", 128);
+    static final int X8_MIN_BYTES = PacketAeads.VECTOR_BELOW;
+    static final int X4_MIN_BYTES = 128;
     private final Poly1305x8 x8 = LongVectorCheck.SUPPORTED ? new Poly1305x8() : null;
     private final Poly1305x4 x4 = LongVectorCheck.SUPPORTED ? new Poly1305x4() : null;
 
