@@ -2,7 +2,8 @@
 # named xm<random4>..., 10.x addresses only inside them, background processes tracked by pid.
 # One trap removes everything this shell made on every exit path, killing only its own processes.
 #
-#   xdpmesh_topo_init                 pick a private prefix ($XM_P) and install the cleanup trap
+#   xdpmesh_topo_init                 pick a private prefix ($XM_P: ${XM_PREFIX:-xm} + 4 hex digits, so
+#                                     runs side by side never collide) and install the cleanup trap
 #   xdpmesh_ns NAME                   namespace $XM_P$NAME (lo up, no IPv6 chatter); echoes its name
 #   xdpmesh_veth NSA DEVA NSB DEVB [MTU]   a veth pair, both ends up
 #   xdpmesh_addr NS DEV HOST          10.$XM_HI.$XM_LO.HOST/24 on DEV
@@ -19,6 +20,7 @@
 #   xdpmesh_stop PID [SECS]           TERM, then KILL after SECS, one of our own pids only
 #   xdpmesh_tid PID COMM              echoes the tid of PID's first thread whose name starts with COMM
 #   xdpmesh_cpu_ns PID TID            echoes the ns thread TID has spent on a CPU (schedstat)
+#   xdpmesh_cpu_ticks PID TID         echoes "utime stime" of thread TID in clock ticks (user/kernel split)
 #   xdpmesh_pin CORE CMD...           runs CMD pinned to CORE (taskset), unpinned on a 1-core machine
 
 XM_NAMESPACES=()
@@ -28,7 +30,7 @@ XM_TMP=""
 
 xdpmesh_topo_init() {
   local r=$(( (RANDOM << 1 ^ RANDOM) & 0xffff ))
-  XM_P=$(printf 'xm%04x' "$r")
+  XM_P=$(printf '%s%04x' "${XM_PREFIX:-xm}" "$r")
   XM_HI=$(( 100 + (r >> 8) % 100 ))
   XM_LO=$(( r & 0xff ))
   XM_TMP=$(mktemp -d "/tmp/$XM_P.XXXXXX")
@@ -148,3 +150,4 @@ xdpmesh_tid() {
 }
 
 xdpmesh_cpu_ns() { cut -d' ' -f1 "/proc/$1/task/$2/schedstat"; }
+xdpmesh_cpu_ticks() { sed 's/.*) //' "/proc/$1/task/$2/stat" | cut -d' ' -f12,13; }

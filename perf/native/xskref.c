@@ -8,6 +8,8 @@
  * into xm_xsks, so the Java and the C side run the same XDP program.
  *
  *   xskref rxdrop|l2fwd|txonly -i IF [-q QUEUE] [-o xdpmesh.bpf.o] [-b BATCH] [-t SECONDS] [-w WARMUP]
+ *          [-I IDLE_SPINS -S IDLE_SLEEP_US]   sleep after that many idle iterations, as the Java
+ *                                             LoopRunner does (default 0: busy poll)
  *          txonly: [-s FRAME_SIZE] [--src-mac M --dst-mac M --src-ip A --dst-ip A --sport P --dport P --flows N]
  *   xskref attach -i IF -o xdpmesh.bpf.o      attach xm_pod with no socket (a counting XDP_DROP sink)
  *
@@ -33,6 +35,10 @@
 #include <bpf/libbpf.h>
 #include <xdp/xsk.h>
 
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0) /* Debian's headers lack it */
+#endif
+
 #define FRAME_SIZE 4096
 #define FRAME_COUNT 8192
 #define FILL_SIZE 4096
@@ -42,7 +48,7 @@
 
 static struct {
 	const char *mode, *ifname, *obj;
-	int queue, batch, size, flows;
+	int queue, batch, size, flows, idle_spins, idle_sleep_us;
 	double seconds, warmup;
 	uint8_t smac[6], dmac[6];
 	uint32_t sip, dip;
@@ -53,6 +59,7 @@ static struct {
 static volatile int stop;
 /* Written by the loop thread only; the timer thread reads them for the window snapshot. */
 static volatile uint64_t rx_pkts, tx_pkts, completed, kicks;
+static uint64_t rx_bytes; /* kept as the Java loops keep it: the same per-frame work */
 
 static struct xsk_ring_prod fq, tx;
 static struct xsk_ring_cons cq, rx;
@@ -100,6 +107,22 @@ static inline void recycle(int has_rx)
 	}
 }
 
+/* The idle policy of io.xdpmesh.perf.loop.LoopRunner: after idle_spins iterations that moved
+ * nothing, sleep idle_sleep_us. */
+static inline void idle(uint32_t moved)
+{
+	static int idles;
+
+	if (moved) {
+		idles = 0;
+	} else if (opt.idle_spins && ++idles >= opt.idle_spins) {
+		struct timespec ts = { opt.idle_sleep_us / 1000000, (long)(opt.idle_sleep_us % 1000000) * 1000 };
+
+		nanosleep(&ts, NULL);
+		idles = 0;
+	}
+}
+
 static inline void kick_tx(void)
 {
 	if (xsk_prod_nb_free(&tx, TX_SIZE) < TX_SIZE && xsk_ring_prod__needs_wakeup(&tx)) {
@@ -114,12 +137,17 @@ static void loop_rxdrop(void)
 		uint32_t idx, n = xsk_ring_cons__peek(&rx, opt.batch, &idx);
 
 		if (n) {
-			for (uint32_t i = 0; i < n; i++)
-				frame_free(xsk_ring_cons__rx_desc(&rx, idx + i)->addr);
+			for (uint32_t i = 0; i < n; i++) {
+				const struct xdp_desc *d = xsk_ring_cons__rx_desc(&rx, idx + i);
+
+				rx_bytes += d->len;
+				frame_free(d->addr);
+			}
 			xsk_ring_cons__release(&rx, n);
 			rx_pkts += n;
 		}
 		recycle(1);
+		idle(n);
 	}
 }
 
@@ -142,16 +170,20 @@ static void loop_l2fwd(void)
 
 			n = free < n ? free : n;
 		}
-		if (n && xsk_ring_prod__reserve(&tx, n, &t)) {
+		if (!n || !xsk_ring_prod__reserve(&tx, n, &t)) {
+			n = 0;
+		} else {
 			n = xsk_ring_cons__peek(&rx, n, &r);
 			for (uint32_t i = 0; i < n; i++) {
 				const struct xdp_desc *d = xsk_ring_cons__rx_desc(&rx, r + i);
 				struct xdp_desc *o = xsk_ring_prod__tx_desc(&tx, t + i);
 
 				swap_macs(xsk_umem__get_data(area, d->addr));
+				/* as the Java L2Fwd: a chain (XDP_PKT_CONTD) is forwarded as a chain */
 				o->addr = d->addr;
 				o->len = d->len;
-				o->options = 0;
+				o->options = d->options & XDP_PKT_CONTD;
+				rx_bytes += d->len;
 			}
 			xsk_ring_prod__submit(&tx, n);
 			xsk_ring_cons__release(&rx, n);
@@ -160,6 +192,7 @@ static void loop_l2fwd(void)
 		}
 		kick_tx();
 		recycle(1);
+		idle(n);
 	}
 }
 
@@ -177,7 +210,7 @@ static void loop_txonly(void)
 	uint32_t flow = 0;
 
 	while (!stop) {
-		uint32_t idx, n, want;
+		uint32_t idx, n = 0, want;
 
 		n = xsk_ring_cons__peek(&cq, COMP_SIZE, &idx);
 		if (n) {
@@ -191,7 +224,9 @@ static void loop_txonly(void)
 			uint32_t free = xsk_prod_nb_free(&tx, want);
 
 			n = free < want ? free : want;
-			if (n && xsk_ring_prod__reserve(&tx, n, &idx)) {
+			if (n && !xsk_ring_prod__reserve(&tx, n, &idx))
+				n = 0;
+			if (n) {
 				for (uint32_t i = 0; i < n; i++) {
 					uint64_t a = stack[--top];
 					struct xdp_desc *d = xsk_ring_prod__tx_desc(&tx, idx + i);
@@ -208,6 +243,7 @@ static void loop_txonly(void)
 			}
 		}
 		kick_tx();
+		idle(n);
 	}
 }
 
@@ -329,7 +365,7 @@ static int parse_mac(const char *s, uint8_t *m)
 static void usage(void)
 {
 	fprintf(stderr, "usage: xskref rxdrop|l2fwd|txonly|attach -i IF [-q QUEUE] [-o OBJ] [-b BATCH] [-t SECONDS] "
-			"[-w WARMUP] [-s FRAME_SIZE] [--src-mac M] [--dst-mac M] [--src-ip A] [--dst-ip A] "
+			"[-w WARMUP] [-I IDLE_SPINS -S IDLE_SLEEP_US] [-s FRAME_SIZE] [--src-mac M] [--dst-mac M] [--src-ip A] [--dst-ip A] "
 			"[--sport P] [--dport P] [--flows N]\n");
 	exit(2);
 }
@@ -348,7 +384,7 @@ int main(int argc, char **argv)
 	inet_pton(AF_INET, "10.0.0.1", &opt.sip);
 	inet_pton(AF_INET, "10.0.0.2", &opt.dip);
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "i:q:o:b:t:w:s:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:q:o:b:t:w:s:I:S:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i': opt.ifname = optarg; break;
 		case 'q': opt.queue = atoi(optarg); break;
@@ -357,6 +393,8 @@ int main(int argc, char **argv)
 		case 't': opt.seconds = atof(optarg); break;
 		case 'w': opt.warmup = atof(optarg); break;
 		case 's': opt.size = atoi(optarg); break;
+		case 'I': opt.idle_spins = atoi(optarg); break;
+		case 'S': opt.idle_sleep_us = atoi(optarg); break;
 		case 1: if (parse_mac(optarg, opt.smac)) usage(); break;
 		case 2: if (parse_mac(optarg, opt.dmac)) usage(); break;
 		case 3: if (inet_pton(AF_INET, optarg, &opt.sip) != 1) usage(); break;
@@ -371,7 +409,7 @@ int main(int argc, char **argv)
 
 	if (!opt.ifname || (!is_tx && !opt.obj) || opt.batch < 1 || opt.batch > TX_SIZE || opt.flows < 1 ||
 	    opt.flows > 65536 - opt.sport || opt.size < 42 || opt.size > FRAME_SIZE - XDP_PACKET_HEADROOM ||
-	    opt.warmup >= opt.seconds ||
+	    opt.warmup >= opt.seconds || opt.idle_spins < 0 || opt.idle_sleep_us < 0 || opt.idle_sleep_us > 100000 ||
 	    (!is_tx && !is_attach && strcmp(opt.mode, "rxdrop") && strcmp(opt.mode, "l2fwd")))
 		usage();
 	int ifindex = if_nametoindex(opt.ifname);

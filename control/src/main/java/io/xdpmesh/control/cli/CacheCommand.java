@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
                 "<state-dir>/" + StateDir.AUTH_CACHE + " (a Chronicle Map) from this process; no RPC, the agent keeps running.",
                 "The cache stores identities as 64-bit hashes; --cluster <file> names them from the cluster file."})
 final class CacheCommand implements Runnable {
-    @Option(names = "--state-dir", defaultValue = "/run/xdpmesh", description = "The agent's state directory (default: ${DEFAULT-VALUE})")
-    Path stateDir;
+    @CommandLine.Mixin
+    StateDirOption state;
     @Option(names = "--json", description = "A JSON array of entries")
     boolean json;
     @Option(names = "--cluster", description = "Cluster file (YAML) to turn identity and node hashes back into names")
@@ -42,7 +42,7 @@ final class CacheCommand implements Runnable {
 
     @Override
     public void run() {
-        Path file = StateDir.authCache(stateDir);
+        Path file = StateDir.authCache(state.stateDir);
         if (!Files.exists(file)) {
             throw new IllegalStateException(file + " does not exist: is the agent running with this state directory?");
         }
@@ -101,7 +101,7 @@ final class CacheCommand implements Runnable {
             out.println(b.append(']'));
             return;
         }
-        out.printf("%d identity pairs in %s%n", rows.size(), StateDir.authCache(stateDir));
+        out.printf("%d identity pairs in %s%n", rows.size(), StateDir.authCache(state.stateDir));
         for (Row r : rows) {
             long left = (r.expiresAtMillis() - now) / 1000;
             out.printf("  %s -> %s @ %s [%s] %s%s, %s, session %08x%n", r.local(), r.remote(), r.node(), r.type(), r.state(),

@@ -6,12 +6,10 @@ import io.xdpmesh.dataplane.cluster.ClusterFileParser;
 import io.xdpmesh.dataplane.cluster.WorkloadSpec;
 import io.xdpmesh.dataplane.flow.FlowRecord;
 import io.xdpmesh.dataplane.flow.FlowTable;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,56 +26,48 @@ import picocli.CommandLine.Option;
                 "from this process; no RPC, the dataplane is never paused. It is a view of recent flows: a",
                 "colliding new flow takes an old one's slot. --watch adds per-flow packet and byte rates."})
 final class FlowsCommand implements Runnable {
-    @Option(names = "--state-dir", defaultValue = "/run/xdpmesh", description = "The agent's state directory (default: ${DEFAULT-VALUE})")
-    Path stateDir;
+    @CommandLine.Mixin
+    StateDirOption state;
     @Option(names = "--json", description = "A JSON array of flows (one per interval with --watch)")
     boolean json;
     @Option(names = "--cluster", description = "Cluster file (YAML) to name the workloads behind the addresses")
     Path cluster;
     @Option(names = "--limit", defaultValue = "50", description = "Show at most this many flows (default: ${DEFAULT-VALUE})")
     int limit;
-    @Option(names = "--watch", description = "Repeat every --interval and show rates")
-    boolean watch;
-    @Option(names = "--interval", defaultValue = "1s", converter = Durations.class, description = "Watch interval (default: ${DEFAULT-VALUE})")
-    Duration interval;
-    @Option(names = "--count", defaultValue = "0", description = "With --watch: stop after this many intervals (0: until interrupted)")
-    int count;
+    @CommandLine.Mixin
+    WatchOptions watch;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        Path file = StateDir.flows(stateDir);
+        Path file = StateDir.flows(state.stateDir);
         if (!Files.exists(file)) {
             throw new IllegalStateException(file + " does not exist: is the agent running with this state directory?");
         }
         Map<InetAddress, String> names = names();
         PrintWriter out = spec.commandLine().getOut();
         try (FlowTable t = FlowTable.openReadOnly(file)) {
-            Map<String, FlowRecord> previous = null;
-            for (int i = 0; !watch || count == 0 || i < count; i++) {
+            Map<String, FlowRecord> previous = new HashMap<>();
+            boolean[] first = {true};
+            watch.run(seconds -> {
                 List<FlowRecord> flows = new ArrayList<>(t.snapshot());
                 flows.sort(Comparator.comparingLong(FlowRecord::lastSeenMillis).reversed());
                 if (flows.size() > limit) {
                     flows = flows.subList(0, limit);
                 }
-                print(out, file, flows, names, previous);
+                print(out, file, flows, names, first[0] ? null : previous, seconds);
                 out.flush();
-                if (!watch) {
-                    return;
-                }
-                previous = new HashMap<>();
+                first[0] = false;
+                previous.clear();
                 for (FlowRecord f : flows) {
                     previous.put(key(f), f);
                 }
-                if (count == 0 || i + 1 < count) {
-                    Thread.sleep(interval.toMillis());
-                }
-            }
-        } catch (IOException e) {
+            });
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
             throw new IllegalStateException(file + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -122,8 +112,7 @@ final class FlowsCommand implements Runnable {
     }
 
     private void print(PrintWriter out, Path file, List<FlowRecord> flows, Map<InetAddress, String> names,
-            Map<String, FlowRecord> previous) {
-        double secs = interval.toMillis() / 1000.0;
+            Map<String, FlowRecord> previous, double secs) {
         if (json) {
             StringBuilder b = new StringBuilder("[");
             for (int i = 0; i < flows.size(); i++) {

@@ -32,9 +32,10 @@ public final class Main implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // The descriptions are written as lines of up to ~110 columns; picocli's default 80 re-wraps them mid-sentence.
+        cl.setUsageHelpWidth(120);
         cl.setExecutionExceptionHandler((e, line, parse) -> {
-            line.getErr().println("xdpmesh " + String.join(" ", parse.originalArgs().stream().limit(2).toList())
-                    + ": " + oneLine(e));
+            line.getErr().println(line.getCommandSpec().qualifiedName() + ": " + oneLine(e));
             return 1;
         });
         return cl;

@@ -5,7 +5,6 @@ import io.xdpmesh.dataplane.counters.CounterTypes;
 import io.xdpmesh.dataplane.counters.CountersFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,16 +20,12 @@ import picocli.CommandLine.Option;
                 "from this process (shared memory, no RPC; the agent is never paused).",
                 "With --watch, prints the values and per-second rates every --interval."})
 final class StatsCommand implements Runnable {
-    @Option(names = "--state-dir", defaultValue = "/run/xdpmesh", description = "The agent's state directory (default: ${DEFAULT-VALUE})")
-    Path stateDir;
+    @CommandLine.Mixin
+    StateDirOption state;
     @Option(names = "--json", description = "One JSON object (per interval with --watch)")
     boolean json;
-    @Option(names = "--watch", description = "Repeat every --interval and show rates")
-    boolean watch;
-    @Option(names = "--interval", defaultValue = "1s", converter = Durations.class, description = "Watch interval (default: ${DEFAULT-VALUE})")
-    Duration interval;
-    @Option(names = "--count", defaultValue = "0", description = "With --watch: stop after this many intervals (0: until interrupted)")
-    int count;
+    @CommandLine.Mixin
+    WatchOptions watch;
     @Option(names = "--nonzero", description = "Only counters that are not zero")
     boolean nonzero;
     @CommandLine.Spec
@@ -55,30 +50,25 @@ final class StatsCommand implements Runnable {
 
     @Override
     public void run() {
-        Path file = StateDir.counters(stateDir);
+        Path file = StateDir.counters(state.stateDir);
         try (CountersFile cf = CountersFile.openReadOnly(file)) {
             PrintWriter out = spec.commandLine().getOut();
-            if (!watch) {
-                print(out, cf, read(cf.reader()), null, 0);
-                return;
-            }
-            Map<String, Long> previous = null;
-            for (int i = 0; count == 0 || i < count; i++) {
+            Map<String, Long> previous = new LinkedHashMap<>();
+            boolean[] first = {true};
+            watch.run(seconds -> {
                 List<Counter> now = read(cf.reader());
-                print(out, cf, now, previous, interval.toMillis() / 1000.0);
+                print(out, cf, now, first[0] ? null : previous, seconds);
                 out.flush();
-                previous = new LinkedHashMap<>();
+                first[0] = false;
+                previous.clear();
                 for (Counter c : now) {
                     previous.put(c.label(), c.value());
                 }
-                if (count == 0 || i + 1 < count) {
-                    Thread.sleep(interval.toMillis());
-                }
-            }
-        } catch (java.io.IOException e) {
+            });
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
                 "Reads <state-dir>/" + StateDir.STATUS + ", which the agent rewrites every 2 s; no RPC.",
                 "Exit code 0 when the agent is running, 1 (with one line saying why) when it is not."})
 final class StatusCommand implements Runnable {
-    @Option(names = "--state-dir", defaultValue = "/run/xdpmesh", description = "The agent's state directory (default: ${DEFAULT-VALUE})")
-    Path stateDir;
+    @CommandLine.Mixin
+    StateDirOption state;
     @Option(names = "--json", description = "{\"alive\": bool, \"status\": <the status file>}")
     boolean json;
     @CommandLine.Spec
@@ -51,16 +51,16 @@ final class StatusCommand implements Runnable {
 
     @Override
     public void run() {
-        Map<String, Object> st = readStatus(stateDir);
+        Map<String, Object> st = readStatus(state.stateDir);
         if (st == null) {
-            throw new IllegalStateException("no agent status in " + StateDir.status(stateDir)
+            throw new IllegalStateException("no agent status in " + StateDir.status(state.stateDir)
                     + ": no agent has run with this state directory (see --state-dir)");
         }
         boolean alive = alive(st);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             try {
-                out.println("{\"alive\":" + alive + ",\"status\":" + Files.readString(StateDir.status(stateDir)).strip() + "}");
+                out.println("{\"alive\":" + alive + ",\"status\":" + Files.readString(StateDir.status(state.stateDir)).strip() + "}");
             } catch (IOException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }

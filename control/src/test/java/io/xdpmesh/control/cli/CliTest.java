@@ -15,6 +15,9 @@ import io.xdpmesh.dataplane.authcache.IdentityHash;
 import io.xdpmesh.dataplane.counters.CountersFile;
 import io.xdpmesh.dataplane.counters.DropCounters;
 import io.xdpmesh.dataplane.counters.DropReason;
+import io.xdpmesh.dataplane.flow.FlowTable;
+import io.xdpmesh.dataplane.parse.ParsedFrame;
+import io.xdpmesh.dataplane.policy.Verdict;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -131,6 +134,28 @@ class CliTest {
         Result missing = run("stats", "--state-dir", dir.resolve("none").toString());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("is the agent running"), missing.err());
+    }
+
+    @Test
+    void flowsReadsTheFlowTableAndWatchShowsRates() throws Exception {
+        try (FlowTable t = FlowTable.create(StateDir.flows(dir), 64)) {
+            long src = ParsedFrame.v4MappedLo(0x0a010101);
+            long dst = ParsedFrame.v4MappedLo(0x0a010201);
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < 3; i++) {
+                t.record(0, src, 0, dst, 17, 1000, 53, Verdict.ENCRYPT.ordinal(), 0, 100, now);
+            }
+            Result r = run("flows", "--state-dir", dir.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("10.1.1.1:1000") && r.out().contains("10.1.2.1:53"), r.out());
+            assertTrue(r.out().contains("encrypt"), r.out());
+            Result j = run("flows", "--state-dir", dir.toString(), "--json");
+            assertEquals(0, j.exit(), j.err());
+            assertTrue(j.out().contains("\"packets\":3"), j.out());
+            Result w = run("flows", "--state-dir", dir.toString(), "--watch", "--interval", "1s", "--count", "2", "--json");
+            assertEquals(0, w.exit(), w.err());
+            assertEquals(2, w.out().strip().lines().count(), "one JSON array per interval: " + w.out());
+        }
     }
 
     @Test

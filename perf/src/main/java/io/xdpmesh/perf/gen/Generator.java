@@ -1,6 +1,8 @@
 package io.xdpmesh.perf.gen;
 
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.xdpmesh.perf.loop.LoopRunner;
 import io.xdpmesh.perf.xsk.XskPort;
@@ -34,7 +36,20 @@ public final class Generator {
             // The rate and the allocation check cover the run after a short warm-up (JIT, first-call
             // linkage of the kick downcalls); sent/completed cover the whole run.
             double warmup = Math.min(4.0, o.seconds() / 3);
-            LoopRunner.Window w = new LoopRunner().run(tx, tx::txPackets, tx::done, warmup, o.seconds(), () -> {
+            // SIGTERM ends the run early but still prints the summary (the bench stops a generator it
+            // started for an unknown number of rounds this way).
+            LoopRunner runner = new LoopRunner();
+            CountDownLatch printed = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                runner.endEarly();
+                try {
+                    printed.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "generator-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            LoopRunner.Window w = runner.run(tx, tx::txPackets, tx::done, warmup, o.seconds(), () -> {
             });
             // Frames still in flight: wait for their completions (bounded).
             // Frames still in flight: kick and collect their completions (bounded) without sending more.
@@ -52,6 +67,8 @@ public final class Generator {
                     "gen: sent=%d completed=%d secs=%.3f pps=%.0f mbps=%.1f kicks=%d loop-alloc-bytes=%d gc=%d%n",
                     tx.txPackets(), completed, w.totalSeconds(), n / secs, n * o.size() * 8 / secs / 1e6,
                     w.kicks(), w.allocatedBytes(), w.gcCount());
+            System.out.flush();
+            printed.countDown();
         }
     }
 }

@@ -4,6 +4,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -19,10 +20,33 @@ public final class LoopRunner {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
+    private final int idleSpins;
+    private final long idleSleepNanos;
     private volatile boolean stop;
+    /** Counted down by {@link #endEarly()}: the measured window ends now instead of at its time. */
+    private final CountDownLatch early = new CountDownLatch(1);
     /** The loop thread's allocated-bytes counter as it left the loop (it reads its own, allocation-free). */
     private volatile long allocatedAtExit = -1;
     private volatile long exitNanos;
+
+    /** A busy-polling runner: the loop never sleeps. */
+    public LoopRunner() {
+        this(0, 0);
+    }
+
+    /**
+     * A runner that sleeps idleSleepNanos after idleSpins consecutive idle iterations (doWork
+     * returned 0); 0 spins: busy polling. The C reference (perf/native/xskref.c -I/-S) has the same
+     * policy, so that a loop's CPU time is its work plus a bounded idle cost, not a busy spin
+     * whose length only tells how slow the traffic source was.
+     */
+    public LoopRunner(int idleSpins, long idleSleepNanos) {
+        if (idleSpins < 0 || idleSleepNanos < 0) {
+            throw new IllegalArgumentException("idle spins and sleep must be >= 0");
+        }
+        this.idleSpins = idleSpins;
+        this.idleSleepNanos = idleSleepNanos;
+    }
 
     /** What one window saw; allocatedBytes and gcCount are the zero-allocation proof. */
     public record Window(double seconds, long count, long rx, long tx, long kicks, long allocatedBytes,
@@ -57,7 +81,7 @@ public final class LoopRunner {
         started.await();
         onRunning.run();
         long endAt = begin + (long) (seconds * 1e9);
-        t.join(Math.max(1, (long) (warmup * 1000)));
+        awaitLoop(t, (long) (warmup * 1e9));
         long t0 = System.nanoTime();
         long c0 = counter.getAsLong(), r0 = loop.rxPackets(), x0 = loop.txPackets(), k0 = loop.kicks();
         long l0 = lost.getAsLong();
@@ -65,7 +89,7 @@ public final class LoopRunner {
         long g0 = gcCount();
         long left = endAt - System.nanoTime();
         if (left > 0) {
-            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            awaitLoop(t, left);
         }
         long t1 = System.nanoTime();
         long c1 = counter.getAsLong(), r1 = loop.rxPackets(), x1 = loop.txPackets(), k1 = loop.kicks();
@@ -88,10 +112,35 @@ public final class LoopRunner {
                 (exitNanos - begin) / 1e9, l1 - l0);
     }
 
+    /** Ends a running window now (e.g. from a shutdown hook on SIGTERM); run() then returns as usual. */
+    public void endEarly() {
+        early.countDown();
+    }
+
+    /** Waits up to nanos for the loop to end by itself or for endEarly(). */
+    private void awaitLoop(Thread t, long nanos) throws InterruptedException {
+        long until = System.nanoTime() + nanos;
+        while (t.isAlive() && early.getCount() > 0) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            early.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+        }
+    }
+
     private void spin(Forwarder loop, BooleanSupplier finished) {
+        int spins = idleSpins;
+        long sleep = idleSleepNanos;
+        int idle = 0;
         while (!stop) {
-            if (loop.doWork() == 0 && finished.getAsBoolean()) {
+            if (loop.doWork() != 0) {
+                idle = 0;
+            } else if (finished.getAsBoolean()) {
                 break;
+            } else if (spins > 0 && ++idle >= spins) {
+                LockSupport.parkNanos(sleep); // allocation-free; the thread is never unparked early
+                idle = 0;
             }
         }
         allocatedAtExit = THREADS.getCurrentThreadAllocatedBytes();

@@ -27,14 +27,17 @@ import io.xdpmesh.xdp.xsk.loop.TxOnly;
 public final class XskBench {
     static final String USAGE = """
             usage: xskbench rxdrop|l2fwd|txonly --dev IF [--netns NAME] [--queue N] [--batch N]
-                            [--seconds S] [--warmup S] [--bpffs DIR] [txonly: the generator's options]
+                            [--seconds S] [--warmup S] [--bpffs DIR] [--idle-spins N --idle-sleep-us U]
+                            [txonly: the generator's options]
+              --idle-spins N --idle-sleep-us U: sleep U us after N idle iterations (default 0: busy poll)
             """;
 
     private XskBench() {
     }
 
     public static void main(String[] argv) throws Exception {
-        Set<String> known = new HashSet<>(Set.of("dev", "netns", "queue", "batch", "seconds", "warmup", "bpffs"));
+        Set<String> known = new HashSet<>(Set.of("dev", "netns", "queue", "batch", "seconds", "warmup", "bpffs",
+                "idle-spins", "idle-sleep-us"));
         known.addAll(Set.of("src-mac", "dst-mac", "src-ip", "dst-ip", "sport", "dport", "flows", "size", "count",
                 "rate"));
         String mode;
@@ -42,6 +45,8 @@ public final class XskBench {
         double seconds;
         double warmup;
         int batch;
+        int idleSpins;
+        long idleSleepUs;
         try {
             a = Args.parse(argv, known, Set.of());
             mode = a.positional().isEmpty() ? "" : a.positional().getFirst();
@@ -51,6 +56,8 @@ public final class XskBench {
             seconds = a.real("seconds", 7, 0.5, 3600);
             warmup = a.real("warmup", 2, 0, seconds - 0.1);
             batch = (int) a.num("batch", 64, 1, 2048);
+            idleSpins = (int) a.num("idle-spins", 0, 0, 1_000_000);
+            idleSleepUs = a.num("idle-sleep-us", 0, 0, 100_000);
         } catch (IllegalArgumentException e) {
             System.err.println("xskbench: " + e.getMessage());
             System.err.print(USAGE);
@@ -98,7 +105,7 @@ public final class XskBench {
                 }
                 return st.rxDropped + st.rxRingFull;
             };
-            LoopRunner.Window w = new LoopRunner().run(loop, counter, lost, finished, warmup, seconds, () -> {
+            LoopRunner.Window w = new LoopRunner(idleSpins, idleSleepUs * 1000).run(loop, counter, lost, finished, warmup, seconds, () -> {
                 System.out.printf(Locale.ROOT, "running impl=java mode=%s if=%s queue=%d batch=%d socket=%s%n", m,
                         dev, queue, batch, port.socket().mode());
                 System.out.flush();

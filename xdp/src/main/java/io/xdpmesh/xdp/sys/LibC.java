@@ -9,7 +9,7 @@ import jnr.ffi.types.ssize_t;
 /**
  * The one libc binding of this module (jnr-ffi), for set-up and control paths: AF_XDP socket
  * set-up, interface look-ups, namespaces, bpffs mounts, libbpf log formatting. The per-batch kick
- * goes through {@link Kick} (FFM), which is cheaper per call and captures errno without allocating.
+ * goes through {@link Kick} (jnr-ffi with four primitive arguments; why not FFM is measured there).
  */
 public interface LibC {
     @SaveError int socket(int domain, int type, int protocol);
