@@ -15,9 +15,11 @@ import java.util.Objects;
  * One WireGuard session keypair: a sending and a receiving cipher, the two receiver indexes, the
  * creation time, the send counter and the replay window.
  *
- * <p>Threads: sealing (the send counter and the send cipher) belongs to one dataplane thread, and
- * so does opening (the receive cipher and the replay window). The control plane only reads: the
- * send counter is published with release semantics so its rekey decisions see a recent value. It
+ * <p>Threads: several dataplane threads may seal and open with one keypair at once. The send
+ * counter is handed out by an atomic getAndAdd (each nonce exactly once across threads) and the
+ * replay window is lock-free ({@link ReplayWindow}); the ciphers are per-thread state, so a keypair
+ * used by several threads is built with one {@link PacketAead} per thread behind a selector (the
+ * dataplane's concern). The control plane only reads the counter for its rekey decisions. It
  * may {@link #invalidate()} a keypair at any time; the dataplane then stops using it.
  * {@link #close()} wipes the keys and must only run once no dataplane thread can still hold the
  * keypair (after it has left every {@link PeerKeypairs} and {@link ReceiverIndexTable}, and the
@@ -87,15 +89,13 @@ public final class Keypair implements AutoCloseable {
 
     /**
      * Hands out the next send counter, or -1 (which is above every valid counter) once
-     * REJECT_AFTER_MESSAGES is reached. Sending thread only.
+     * REJECT_AFTER_MESSAGES is reached. Any thread: one atomic getAndAdd (lock xadd, no allocation),
+     * so two threads sealing with this keypair never get the same counter (the nonce). Past the
+     * limit the counter keeps growing; 2^64 increments are out of reach.
      */
     public long nextSendCounter() {
-        long c = (long) SEND_COUNTER.get(this);
-        if (Long.compareUnsigned(c, REJECT_AFTER_MESSAGES) >= 0) {
-            return -1;
-        }
-        SEND_COUNTER.setRelease(this, c + 1);
-        return c;
+        long c = (long) SEND_COUNTER.getAndAdd(this, 1L);
+        return Long.compareUnsigned(c, REJECT_AFTER_MESSAGES) >= 0 ? -1 : c;
     }
 
     /** Number of counters handed out so far (unsigned); any thread. */
