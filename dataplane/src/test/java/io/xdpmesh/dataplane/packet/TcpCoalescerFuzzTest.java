@@ -78,7 +78,7 @@ class TcpCoalescerFuzzTest {
             if (FrameParser.parse(MEM, a, frame.length, pf) != ParseVerdict.OK) {
                 continue;
             }
-            allValid &= valid || !(pf.protocol == 6 && pf.l3HeaderLength == (pf.ipVersion == 4 ? 20 : 40));
+            allValid &= valid || pf.protocol != 6; // one broken TCP input (a flipped IHL too) voids the check
             offered.add(a & ~(FRAME - 1L));
             int port = data.consumeInt(0, 1);
             c.offer(port, mtus[port], a, frame.length, pf);
@@ -94,7 +94,7 @@ class TcpCoalescerFuzzTest {
             for (byte[] b : out) {
                 if (b.length > 54 && (b[12] == 0x08 || b[12] == (byte) 0x86) && TcpFrames.u16(b, 12) != 0
                         && ((b[14] & 0xff) >>> 4 == 4 ? b[23] == 6 : b[20] == 6)) {
-                    assertTrue(TcpFrames.tcpChecksumValid(b, 14), "merged TCP checksum");
+                    assertTrue(TcpFrames.tcpChecksumValid(b, 14), "merged TCP checksum: " + java.util.HexFormat.of().formatHex(b, 0, Math.min(b.length, 80)));
                 }
             }
         }
