@@ -16,9 +16,12 @@ import io.xdpmesh.dataplane.endpoint.EndpointTable;
 import io.xdpmesh.dataplane.flow.FlowCache;
 import io.xdpmesh.dataplane.flow.FlowTable;
 import io.xdpmesh.dataplane.neighbour.NeighbourResolver;
+import io.xdpmesh.dataplane.packet.Chain;
 import io.xdpmesh.dataplane.packet.Checksums;
 import io.xdpmesh.dataplane.packet.IcmpTooBig;
 import io.xdpmesh.dataplane.packet.Mem;
+import io.xdpmesh.dataplane.packet.TcpCoalescer;
+import io.xdpmesh.dataplane.packet.TcpSegmenter;
 import io.xdpmesh.dataplane.packet.TunnelHeaders;
 import io.xdpmesh.dataplane.parse.FrameParser;
 import io.xdpmesh.dataplane.parse.ParseVerdict;
@@ -40,6 +43,7 @@ import io.xdpmesh.xdp.xsk.Umem;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import org.agrona.concurrent.Agent;
 
 /**
@@ -59,6 +63,17 @@ public final class DataplaneAgent implements Agent {
     private static final int FRAME_RESERVE = 128; // kept back from the fill rings for ICMP answers
     private static final long EXPIRY_PERIOD_NS = 50_000_000L;
     private static final int MAX_COMMANDS_PER_CYCLE = 64;
+    /** Descriptors in one TX chain: the kernel builds an skb of at most MAX_SKB_FRAGS (17) pieces. */
+    static final int MAX_TX_CHAIN = 17;
+    /** Flows a batch of tunnel ingress may coalesce at once. */
+    private static final int COALESCE_FLOWS = 8;
+    /** Below this many payload bytes per segment, segmenting is refused (an absurdly small MTU). */
+    private static final int MIN_MSS = 256;
+    /** Slots for ports (pod interfaces and the uplink). */
+    static final int MAX_PORTS = 256;
+    /** A removed port is drained for at least this long (redirects in flight when it was unregistered). */
+    private static final long RETIRE_GRACE_NS = 20_000_000L;
+    private static final long RETIRE_GIVE_UP_NS = 2_000_000_000L;
 
     private final String name;
     private final Umem umem;
@@ -67,13 +82,19 @@ public final class DataplaneAgent implements Agent {
     private final long frameMask;
     private final int frameSize;
     private final FrameStack frames;
-    private final Port[] ports;
+    /** Ports by slot (the numbers endpoint tables and counters use); null where none. */
+    private final Port[] bySlot = new Port[MAX_PORTS];
+    /** The ports the duty cycle polls (replaced as a whole when ports come and go). */
+    private Port[] active;
+    /** Removed ports still giving back their frames. */
+    private Port[] retiring = new Port[0];
+    private final Queue<PortChange> portChanges;
     private final Port uplink;
     private final int batch;
     private final int podFill;
     private final int uplinkFill;
     private final String localNodeName;
-    private final Map<String, Integer> portByIfname;
+    private Map<String, Integer> portByIfname;
     private final int uplinkMtu;
 
     private volatile ClusterState cluster;
@@ -100,8 +121,15 @@ public final class DataplaneAgent implements Agent {
     private final long gatewayV6Hi;
     private final long gatewayV6Lo;
 
-    private final long[] fragAddr = new long[8];
-    private final int[] fragLen = new int[8];
+    /** The packet being handled on egress: one frame, or a descriptor chain (XDP_USE_SG). */
+    private final Chain chain = new Chain();
+    private final TcpCoalescer coalescer;
+    /** Largest inner packet a fresh frame can hold sealed (what a chain is cut to). */
+    private final int sealableMtu;
+    /** Set while sending pieces whose transport checksum the segmenter or fragmenter completed. */
+    private boolean l4Done;
+    /** Out-parameter of {@link #podPortFor}: why it refused. */
+    private DropReason podDrop;
     private final long[] scratchAddr;
     private final int[] scratchLen;
     private int scratchCount;
@@ -112,10 +140,14 @@ public final class DataplaneAgent implements Agent {
     private long commandsRejected;
     private volatile long cycles;
     private volatile int unaccounted;
+    private volatile int freeSnapshot;
+    private volatile int activeCount;
+    private volatile int retiringCount;
 
     DataplaneAgent(String name, Umem umem, Port[] ports, Port uplink, ClusterState cluster, DataplaneConfig cfg,
             DataplaneCommands commands, AuthRequests requests, DropCounters drops, StatCounters stats,
-            FlowTable flows, NeighbourResolver neighbours, Map<String, Integer> portByIfname, int uplinkMtu) {
+            FlowTable flows, NeighbourResolver neighbours, Map<String, Integer> portByIfname, int uplinkMtu,
+            Queue<PortChange> portChanges) {
         this.name = name;
         this.umem = umem;
         this.seg = umem.segment();
@@ -123,7 +155,12 @@ public final class DataplaneAgent implements Agent {
         this.frameSize = umem.frameSize();
         this.frameMask = ~((long) frameSize - 1);
         this.frames = umem.frames();
-        this.ports = ports;
+        for (Port p : ports) {
+            bySlot[p.index] = p;
+        }
+        this.active = ports.clone();
+        this.activeCount = ports.length;
+        this.portChanges = portChanges;
         this.uplink = uplink;
         this.batch = cfg.batch;
         this.podFill = cfg.podFill;
@@ -151,8 +188,13 @@ public final class DataplaneAgent implements Agent {
         this.scratchLen = new int[scratchAddr.length];
         this.now = System.nanoTime();
         this.lastExpiry = now;
+        // Fresh frames carry the inner packet at the headroom, behind room for the outer headers.
+        this.sealableMtu = (frameSize - XdpAbi.XDP_PACKET_HEADROOM - TransportData.OVERHEAD - 22) & ~15;
+        boolean sg = uplink.socket.scatterGather();
+        this.coalescer = new TcpCoalescer(base, sg ? MAX_TX_CHAIN : 1, COALESCE_FLOWS, this::sendPieces);
         for (Port p : ports) {
             refill(p); // fill rings primed before the first frame can arrive
+            p.adopted = true;
         }
     }
 
@@ -180,15 +222,35 @@ public final class DataplaneAgent implements Agent {
 
     private int audit() {
         int n = frames.available() + pending.size();
-        for (Port p : ports) {
-            FillRing fq = p.socket.fill();
-            TxRing tx = p.socket.tx();
-            n += fq.size() - fq.free(fq.size());
-            n += tx.size() - tx.free(tx.size());
-            n += p.socket.completion().available(Integer.MAX_VALUE);
-            n += p.socket.rx().available(Integer.MAX_VALUE);
+        for (Port p : active) {
+            n += held(p);
+        }
+        for (Port p : retiring) {
+            n += held(p);
         }
         return umem.frameCount() - n;
+    }
+
+    /** Frames in the port's rings (UMEM frames the kernel or the rings hold for it). */
+    private static int held(Port p) {
+        FillRing fq = p.socket.fill();
+        TxRing tx = p.socket.tx();
+        return fq.size() - fq.free(fq.size()) + tx.size() - tx.free(tx.size())
+                + p.socket.completion().available(Integer.MAX_VALUE) + p.socket.rx().available(Integer.MAX_VALUE);
+    }
+
+    /** UMEM frames on the free stack now (dataplane thread's view; a test compares it at idle). */
+    public int framesFree() {
+        return freeSnapshot;
+    }
+
+    /** Ports the duty cycle polls now, and removed ones still giving back frames. */
+    public int activePorts() {
+        return activeCount;
+    }
+
+    public int retiringPorts() {
+        return retiringCount;
     }
 
     public long commandsRejected() {
@@ -207,7 +269,8 @@ public final class DataplaneAgent implements Agent {
     public int doWork() {
         now = System.nanoTime();
         nowMillis = System.currentTimeMillis();
-        int work = applyCommands();
+        int work = applyPortChanges() + applyCommands();
+        Port[] ports = active;
         for (Port p : ports) {
             work += poll(p);
         }
@@ -220,12 +283,16 @@ public final class DataplaneAgent implements Agent {
             lastExpiry = now;
             if (work == 0) {
                 unaccounted = audit();
+                freeSnapshot = frames.available();
             }
             if (pending.size() > 0) {
                 scratchCount = 0;
                 pending.expire(now - pendingTimeoutNs, this::toScratch);
                 dropScratch(DropReason.HANDSHAKE_TIMEOUT);
             }
+        }
+        if (retiring.length > 0) {
+            work += serviceRetiring();
         }
         cycles++;
         return work;
@@ -235,37 +302,87 @@ public final class DataplaneAgent implements Agent {
 
     private int poll(Port p) {
         RxRing rx = p.socket.rx();
-        int n = rx.peek(batch);
+        int n = rx.peekPackets(batch); // whole chains only
         if (n == 0) {
             return 0;
         }
         int r = rx.peekedStart();
         long bytes = 0;
-        for (int i = 0; i < n; i++) {
-            long addr = rx.addr(r + i);
-            int len = rx.len(r + i);
-            bytes += len;
-            if ((rx.options(r + i) & XdpAbi.XDP_PKT_CONTD) != 0) {
-                drop(DropReason.MTU_EXCEEDED, addr); // multi-buffer frames: sockets are bound without SG
+        int i = 0;
+        while (i < n) {
+            chain.reset();
+            boolean whole = true;
+            boolean more;
+            do {
+                long addr = rx.addr(r + i);
+                int len = rx.len(r + i);
+                bytes += len;
+                more = rx.continues(r + i);
+                if (!chain.add(addr, base + addr, len)) {
+                    whole = false;
+                    frames.free(addr);
+                }
+                i++;
+            } while (more && i < n);
+            if (!whole || more) {
+                dropChain(DropReason.MTU_EXCEEDED);
             } else if (p.uplink) {
-                ingress(addr, len);
+                if (chain.count() > 1) {
+                    dropChain(DropReason.MTU_EXCEEDED); // the uplink MTU fits a frame; nothing is sealed larger
+                } else {
+                    ingress(chain.umem(0), chain.len(0));
+                }
             } else {
-                egress(p.index, addr, len);
+                egress(p.index, chain);
             }
         }
         rx.release(n);
+        if (p.uplink) {
+            coalescer.flush(); // end of the batch: nothing waits for the next one
+            stats.coalescedFrames.setRelease(coalescer.mergedFrames());
+            stats.coalescedSegments.setRelease(coalescer.merged());
+        }
         stats.rx(p.index, n, bytes);
         return n;
     }
 
     private void stage(int port, long addr, int len) {
-        Port p = ports[port];
+        Port p = bySlot[port];
         if (p.txCount == p.txAddr.length) {
             flush(p);
         }
         p.txAddr[p.txCount] = addr;
         p.txLen[p.txCount] = len;
+        p.txOpt[p.txCount] = 0;
         p.txCount++;
+    }
+
+    /** Stages n descriptors as one packet (a chain when n > 1); never split across two flushes. */
+    private void sendPieces(int port, long[] addr, int[] len, int from, int n) {
+        Port p = bySlot[port];
+        if (p.txCount + n > p.txAddr.length) {
+            flush(p);
+        }
+        for (int k = 0; k < n; k++) {
+            p.txAddr[p.txCount] = addr[from + k];
+            p.txLen[p.txCount] = len[from + k];
+            p.txOpt[p.txCount] = k < n - 1 ? XdpAbi.XDP_PKT_CONTD : 0;
+            p.txCount++;
+        }
+    }
+
+    private void stageChain(int port, Chain ch) {
+        Port p = bySlot[port];
+        int n = ch.count();
+        if (p.txCount + n > p.txAddr.length) {
+            flush(p);
+        }
+        for (int k = 0; k < n; k++) {
+            p.txAddr[p.txCount] = ch.umem(k);
+            p.txLen[p.txCount] = ch.len(k);
+            p.txOpt[p.txCount] = k < n - 1 ? XdpAbi.XDP_PKT_CONTD : 0;
+            p.txCount++;
+        }
     }
 
     private void flush(Port p) {
@@ -277,26 +394,37 @@ public final class DataplaneAgent implements Agent {
         int n = 0;
         long bytes = 0;
         // A full ring is drained by the kernel only on a kick (veth: at most 32 frames per kick):
-        // kick and retry a few times before counting the rest as dropped.
+        // kick and retry a few times before counting the rest as dropped. A chain goes in whole.
         for (int attempt = 0; n < count && attempt < 8; attempt++) {
             if (attempt > 0) {
                 p.socket.kickTxAlways();
             }
             int k = tx.reserveUpTo(count - n);
+            int cut = k;
+            while (cut > 0 && p.txOpt[n + cut - 1] != 0) {
+                cut--;
+            }
+            if (cut < k) {
+                tx.cancel(k - cut);
+            }
             int t = tx.reservedStart();
-            for (int i = 0; i < k; i++) {
-                tx.desc(t + i, p.txAddr[n + i], p.txLen[n + i], 0);
+            for (int i = 0; i < cut; i++) {
+                tx.desc(t + i, p.txAddr[n + i], p.txLen[n + i], p.txOpt[n + i]);
                 bytes += p.txLen[n + i];
             }
-            if (k > 0) {
-                tx.submit(k);
+            if (cut > 0) {
+                tx.submit(cut);
             }
-            n += k;
+            n += cut;
         }
         for (int i = n; i < count; i++) {
-            drop(DropReason.TX_RING_FULL, p.txAddr[i]);
+            if (p.txOpt[i] == 0) {
+                drops.drop(DropReason.TX_RING_FULL); // once per packet
+            }
+            frames.free(p.txAddr[i]);
         }
         p.txCount = 0;
+        p.txInFlight += n;
         stats.tx(p.index, n, bytes);
     }
 
@@ -309,7 +437,7 @@ public final class DataplaneAgent implements Agent {
 
     private void refill(Port p) {
         CompletionRing cq = p.socket.completion();
-        cq.drainTo(frames, Integer.MAX_VALUE);
+        p.txInFlight -= cq.drainTo(frames, Integer.MAX_VALUE);
         FillRing fq = p.socket.fill();
         int target = p.uplink ? uplinkFill : podFill;
         int outstanding = fq.size() - fq.free(fq.size());
@@ -324,13 +452,33 @@ public final class DataplaneAgent implements Agent {
         frames.free(addr);
     }
 
+    /** Drops the packet in {@link #chain}: counted once, every frame of it returned. */
+    private void dropChain(DropReason reason) {
+        drops.drop(reason);
+        freeChain();
+    }
+
+    private void freeChain() {
+        for (int i = 0; i < chain.count(); i++) {
+            frames.free(chain.umem(i));
+        }
+        chain.reset();
+    }
+
     // ---------------------------------------------------------------- egress
 
-    /** A frame from a pod (port >= 0), or a held frame being released (port -1: already vetted). */
-    private void egress(int port, long addr, int len) {
-        ParseVerdict v = FrameParser.parse(seg, addr, len, pf);
+    /**
+     * A packet from a pod (port >= 0; one frame or a descriptor chain, in {@link #chain}), or a held
+     * frame being released (port -1: already vetted). Every frame of the packet ends in exactly one
+     * place: a TX ring, the pending queue, or the free stack.
+     */
+    private void egress(int port, Chain ch) {
+        long addr = ch.umem(0);
+        int len = ch.len(0);
+        boolean multi = ch.count() > 1;
+        ParseVerdict v = FrameParser.parse(seg, addr, ch.total(), len, pf);
         if (v != ParseVerdict.OK) {
-            drop(DropReason.of(v), addr);
+            dropChain(DropReason.of(v));
             return;
         }
         long f = base + addr;
@@ -349,16 +497,16 @@ public final class DataplaneAgent implements Agent {
         } else {
             srcEp = table.lookup(pf.srcHi, pf.srcLo);
             if (srcEp == EndpointTable.MISS) {
-                drop(DropReason.UNKNOWN_SOURCE, addr);
+                dropChain(DropReason.UNKNOWN_SOURCE);
                 return;
             }
             if (!table.isLocal(srcEp)) {
-                drop(DropReason.SOURCE_IS_REMOTE, addr);
+                dropChain(DropReason.SOURCE_IS_REMOTE);
                 return;
             }
             dstEp = table.lookup(pf.dstHi, pf.dstLo);
             if (dstEp == EndpointTable.MISS) {
-                drop(DropReason.UNKNOWN_DESTINATION, addr);
+                dropChain(DropReason.UNKNOWN_DESTINATION);
                 return;
             }
             verdict = c.policy.verdictOrdinal(table.identityOf(srcEp), table.identityOf(dstEp));
@@ -370,111 +518,142 @@ public final class DataplaneAgent implements Agent {
         }
         if (port >= 0) {
             if (c.portOfEndpoint[srcEp] != port) {
-                drop(DropReason.SOURCE_NOT_ON_INTERFACE, addr);
+                dropChain(DropReason.SOURCE_NOT_ON_INTERFACE);
                 return;
             }
             long mac = Mem.mac(f + 6);
-            if (ports[port].learnedPodMac != mac) {
-                ports[port].learnedPodMac = mac;
+            if (bySlot[port].learnedPodMac != mac) {
+                bySlot[port].learnedPodMac = mac;
             }
         } else {
             port = c.portOfEndpoint[srcEp];
         }
         if (verdict == Verdict.DENY.ordinal()) {
             recordFlow(verdict, 0, pf.ipPacketLength);
-            drop(DropReason.POLICY_DENY, addr);
+            dropChain(DropReason.POLICY_DENY);
             return;
         }
         if (table.isLocal(dstEp)) {
-            forwardLocal(c, dstEp, addr, verdict);
+            forwardLocal(c, dstEp, verdict);
             return;
         }
         int node = table.nodeOf(dstEp);
-        boolean big = pf.ipPacketLength > c.innerMtu;
-        if (big && (pf.ipVersion == 6 || (Mem.be16(f + pf.l3Offset + 6) & 0x4000) != 0)) {
-            tooBig(c, port, addr);
-            return;
+        Session s = null;
+        if (verdict != Verdict.ALLOW.ordinal()) {
+            s = sess == SessionTable.NONE ? null : sessions.get(sess);
+            if (s != null && !s.usable(now)) {
+                s = null; // held below, piece by piece
+            }
         }
-        if (verdict == Verdict.ALLOW.ordinal()) {
-            if (big) {
-                fragment(c, null, node, addr, verdict);
+        // A chain cannot be sealed in place: its pieces go to fresh frames of at most sealableMtu.
+        int mtu = multi ? Math.min(c.innerMtu, sealableMtu) : c.innerMtu;
+        if (pf.ipPacketLength > mtu) {
+            int mss = TcpSegmenter.plan(chain, pf, mtu, MIN_MSS, frameSize - XdpAbi.XDP_PACKET_HEADROOM);
+            if (mss == TcpSegmenter.MTU_TOO_SMALL) {
+                dropChain(DropReason.MTU_EXCEEDED);
+            } else if (mss > 0) {
+                segment(c, s, srcEp, dstEp, node, verdict, mss);
+            } else if (pf.ipVersion == 6 || (Mem.be16(f + pf.l3Offset + 6) & 0x4000) != 0) {
+                tooBig(c, port, mtu);
             } else {
-                forwardPlain(node, addr, verdict);
+                fragment(c, s, srcEp, dstEp, node, verdict, mtu);
             }
             return;
         }
-        Session s = sess == SessionTable.NONE ? null : sessions.get(sess);
-        if (s == null || !s.usable(now)) {
-            hold(c, srcEp, dstEp, node, verdict, addr, len);
+        if (multi) {
+            dropChain(DropReason.MALFORMED_BAD_IP_TOTAL_LENGTH); // a chain that fits: trailing bytes
             return;
         }
-        if (big) {
-            fragment(c, s, node, addr, verdict);
-        } else {
+        chain.reset(); // a single frame from here on
+        emitPiece(c, s, srcEp, dstEp, node, verdict, addr, len);
+    }
+
+    /** One packet that fits the tunnel: plain (allow), sealed (session up) or held (no session yet). */
+    private void emitPiece(ClusterState c, Session s, int srcEp, int dstEp, int node, int verdict, long addr, int len) {
+        if (verdict == Verdict.ALLOW.ordinal()) {
+            forwardPlain(node, addr, verdict);
+        } else if (s != null) {
             seal(c, s, node, addr, verdict);
+        } else {
+            hold(c, srcEp, dstEp, node, verdict, addr, len);
         }
     }
 
     /**
-     * IPv4 with DF clear and larger than the tunnel MTU: completes the transport checksum over the
-     * whole packet, then splits it into fragments (the first stays in its frame, the others are
-     * copied into fresh frames before the first is sealed in place over their data) and sends each
-     * as its own tunnel packet (or plain for ALLOW). The peer pod reassembles.
+     * TSO in software: the TCP superframe in {@link #chain} becomes segments of mss payload bytes,
+     * each in a fresh frame with its checksum complete, each sealed (or sent plain, or held) as its
+     * own tunnel packet; then the superframe's frames are freed.
      */
-    private void fragment(ClusterState c, Session s, int node, long addr, int verdict) {
-        long f = base + addr;
+    private void segment(ClusterState c, Session s, int srcEp, int dstEp, int node, int verdict, int mss) {
+        int l3 = pf.l3Offset;
+        int l4 = pf.l4Offset;
+        int thl = TcpSegmenter.headerLength(chain.abs(0) + l4);
+        int ihl = l4 - l3;
+        int payload = pf.ipPacketLength - ihl - thl;
+        int n = TcpSegmenter.segments(payload, mss);
+        if (frames.available() < n + FRAME_RESERVE / 2) {
+            dropChain(DropReason.UMEM_EXHAUSTED);
+            return;
+        }
+        int version = pf.ipVersion;
+        l4Done = true;
+        for (int i = 0; i < n; i++) {
+            long nf = frames.alloc() + XdpAbi.XDP_PACKET_HEADROOM;
+            int flen = TcpSegmenter.write(chain, l3, version, ihl, l4, thl, payload, mss, i, base + nf);
+            pf.ipPacketLength = flen - l3;
+            emitPiece(c, s, srcEp, dstEp, node, verdict, nf, flen);
+        }
+        l4Done = false;
+        freeChain();
+        stats.superframes.incrementRelease();
+        StatCounters.add(stats.segments, n);
+    }
+
+    /**
+     * IPv4 with DF clear and larger than the tunnel MTU: completes the transport checksum over the
+     * whole packet, then copies it into fragments in fresh frames and sends each as its own tunnel
+     * packet (or plain for ALLOW, or held). The peer pod reassembles.
+     */
+    private void fragment(ClusterState c, Session s, int srcEp, int dstEp, int node, int verdict, int mtu) {
         int l3 = pf.l3Offset;
         int ihl = pf.l3HeaderLength;
         int dataLen = pf.ipPacketLength - ihl;
-        int maxData = ((c.innerMtu - ihl) / 8) * 8;
+        int maxData = ((mtu - ihl) / 8) * 8;
+        if (maxData < 8 || l3 + ihl + maxData + XdpAbi.XDP_PACKET_HEADROOM > frameSize) {
+            dropChain(DropReason.MTU_EXCEEDED);
+            return;
+        }
         int pieces = (dataLen + maxData - 1) / maxData;
-        if (maxData <= 0 || pieces > fragAddr.length + 1 || l3 + ihl + maxData + XdpAbi.XDP_PACKET_HEADROOM > frameSize) {
-            drop(DropReason.MTU_EXCEEDED, addr);
+        if (frames.available() < pieces + FRAME_RESERVE / 2) {
+            dropChain(DropReason.UMEM_EXHAUSTED);
             return;
         }
-        if (frames.available() < pieces - 1 + FRAME_RESERVE / 2) {
-            drop(DropReason.UMEM_EXHAUSTED, addr);
-            return;
+        long ip = chain.abs(0) + l3;
+        if (!pf.fragment && pf.l4Offset >= 0) {
+            chain.completeL4(ip, 4, pf.protocol, pf.l4Offset, l3 + pf.ipPacketLength - pf.l4Offset);
         }
-        completeChecksum(f);
-        long ip = f + l3;
         int field = Mem.be16(ip + 6);
         int origOffset = (field & 0x1fff) * 8;
         boolean origMore = (field & 0x2000) != 0;
-        int n = 0;
-        for (int off = maxData; off < dataLen; off += maxData) {
+        pf.fragment = true; // the transport checksum is complete: never recompute it per piece
+        l4Done = true;
+        for (int off = 0; off < dataLen; off += maxData) {
             int len = Math.min(maxData, dataLen - off);
             long nf = frames.alloc() + XdpAbi.XDP_PACKET_HEADROOM;
             long na = base + nf;
-            Mem.copy(f, na, l3 + ihl);
-            Mem.copy(ip + ihl + off, na + l3 + ihl, len);
+            Mem.copy(chain.abs(0), na, l3 + ihl);
+            chain.copy(l3 + ihl + off, na + l3 + ihl, len);
             long nip = na + l3;
             Mem.putBe16(nip + 2, ihl + len);
-            Mem.putBe16(nip + 6, ((origMore || off + len < dataLen) ? 0x2000 : 0) | ((origOffset + off) >>> 3));
+            Mem.putBe16(nip + 6, (field & 0x4000) | ((origMore || off + len < dataLen) ? 0x2000 : 0)
+                    | ((origOffset + off) >>> 3));
             Checksums.ipv4Header(nip, ihl);
-            fragAddr[n] = nf;
-            fragLen[n] = ihl + len;
-            n++;
+            pf.ipPacketLength = ihl + len;
+            emitPiece(c, s, srcEp, dstEp, node, verdict, nf, l3 + ihl + len);
         }
-        Mem.putBe16(ip + 2, ihl + maxData);
-        Mem.putBe16(ip + 6, 0x2000 | (origOffset >>> 3));
-        Checksums.ipv4Header(ip, ihl);
+        l4Done = false;
+        freeChain();
         stats.fragmented.incrementRelease();
-        pf.fragment = true; // the transport checksum is complete: never recompute it per piece
-        pf.ipPacketLength = ihl + maxData;
-        sendPiece(c, s, node, addr, verdict);
-        for (int i = 0; i < n; i++) {
-            pf.ipPacketLength = fragLen[i];
-            sendPiece(c, s, node, fragAddr[i], verdict);
-        }
-    }
-
-    private void sendPiece(ClusterState c, Session s, int node, long addr, int verdict) {
-        if (s == null) {
-            forwardPlain(node, addr, verdict);
-        } else {
-            seal(c, s, node, addr, verdict);
-        }
     }
 
     private int lookupSession(ClusterState c, int srcEp, int dstEp, int verdict) {
@@ -493,7 +672,7 @@ public final class DataplaneAgent implements Agent {
     }
 
     private void completeChecksum(long f) {
-        if (!pf.fragment && pf.l4Offset >= 0) {
+        if (!l4Done && !pf.fragment && pf.l4Offset >= 0) {
             Checksums.completeL4(f + pf.l3Offset, pf.ipVersion, pf.protocol, f + pf.l4Offset,
                     pf.l3Offset + pf.ipPacketLength - pf.l4Offset);
         }
@@ -511,40 +690,56 @@ public final class DataplaneAgent implements Agent {
 
     /**
      * The port of the destination pod, with its MAC left in {@link #podMac}, when a packet of
-     * {@code ipLen} bytes can be delivered to it; otherwise the frame is dropped by reason and -1
-     * returned. Shared by local forwarding and tunnel ingress.
+     * {@code ipLen} bytes can be delivered to it; otherwise -1 with the reason in {@link #podDrop}
+     * (the caller drops). Shared by local forwarding and tunnel ingress.
      */
-    private int podPortFor(ClusterState c, int dstEp, int ipLen, long addr) {
+    private int podPortFor(ClusterState c, int dstEp, int ipLen) {
         int dp = c.portOfEndpoint[dstEp];
         if (dp < 0) {
-            drop(DropReason.NO_INTERFACE_FOR_WORKLOAD, addr);
+            podDrop = DropReason.NO_INTERFACE_FOR_WORKLOAD;
             return -1;
         }
         long mac = c.endpointMac[dstEp];
         if (mac < 0) {
-            mac = ports[dp].learnedPodMac;
+            mac = bySlot[dp].learnedPodMac;
         }
         if (mac < 0) {
-            drop(DropReason.POD_MAC_UNKNOWN, addr);
+            podDrop = DropReason.POD_MAC_UNKNOWN;
             return -1;
         }
-        if (ipLen > ports[dp].mtu) {
-            drop(DropReason.POD_MTU_EXCEEDED, addr);
+        if (ipLen > bySlot[dp].mtu) {
+            podDrop = DropReason.POD_MTU_EXCEEDED;
             return -1;
         }
         podMac = mac;
         return dp;
     }
 
-    private void forwardLocal(ClusterState c, int dstEp, long addr, int verdict) {
-        int dp = podPortFor(c, dstEp, pf.ipPacketLength, addr);
+    /** Same node: the packet in {@link #chain} goes to the destination pod's socket as it is (a chain stays one). */
+    private void forwardLocal(ClusterState c, int dstEp, int verdict) {
+        int dp = podPortFor(c, dstEp, pf.ipPacketLength);
         if (dp < 0) {
+            dropChain(podDrop);
             return;
         }
-        completeChecksum(base + addr);
+        if (chain.count() > 1 && chain.total() != pf.l3Offset + pf.ipPacketLength) {
+            dropChain(DropReason.MALFORMED_BAD_IP_TOTAL_LENGTH); // trailing bytes after the IP packet
+            return;
+        }
+        long addr = chain.umem(0);
+        if (!pf.fragment && pf.l4Offset >= 0) {
+            chain.completeL4(chain.abs(0) + pf.l3Offset, pf.ipVersion, pf.protocol, pf.l4Offset,
+                    pf.l3Offset + pf.ipPacketLength - pf.l4Offset);
+        }
         recordFlow(verdict, 0, pf.ipPacketLength);
-        long e = ethernet(addr, podMac, ports[dp].mac);
-        stage(dp, e, FrameParser.ETH_HLEN + pf.ipPacketLength);
+        ethernet(addr, podMac, bySlot[dp].mac);
+        if (chain.count() == 1) {
+            stage(dp, addr + pf.l3Offset - FrameParser.ETH_HLEN, FrameParser.ETH_HLEN + pf.ipPacketLength);
+        } else {
+            chain.advanceFirst(pf.l3Offset - FrameParser.ETH_HLEN);
+            stageChain(dp, chain);
+        }
+        chain.reset();
         stats.forwardedLocal.incrementRelease();
     }
 
@@ -623,17 +818,19 @@ public final class DataplaneAgent implements Agent {
         }
     }
 
-    private void tooBig(ClusterState c, int port, long addr) {
+    /** Answers the packet in {@link #chain} with ICMP too big (quoting from its first piece) and drops it. */
+    private void tooBig(ClusterState c, int port, int mtu) {
         long out = frames.alloc();
         if (out < 0) {
-            drop(DropReason.UMEM_EXHAUSTED, addr);
+            dropChain(DropReason.UMEM_EXHAUSTED);
             return;
         }
         out += XdpAbi.XDP_PACKET_HEADROOM;
-        long f = base + addr;
-        int len = IcmpTooBig.write(base + out, f + pf.l3Offset, pf.ipVersion, pf.ipPacketLength, Mem.mac(f + 6),
-                ports[port].mac, c.innerMtu, gatewayV4, gatewayV6Hi, gatewayV6Lo);
-        drop(DropReason.MTU_EXCEEDED, addr);
+        long f = chain.abs(0);
+        int quotable = Math.min(pf.ipPacketLength, chain.len(0) - pf.l3Offset);
+        int len = IcmpTooBig.write(base + out, f + pf.l3Offset, pf.ipVersion, quotable, Mem.mac(f + 6),
+                bySlot[port].mac, mtu, gatewayV4, gatewayV6Hi, gatewayV6Lo);
+        dropChain(DropReason.MTU_EXCEEDED);
         stage(port, out, len);
         stats.icmpTooBig.incrementRelease();
     }
@@ -663,15 +860,16 @@ public final class DataplaneAgent implements Agent {
             return;
         }
         stats.opened.incrementRelease();
-        int dp = podPortFor(c, tunnelIngress.dstEndpoint, tunnelIngress.frameLen - FrameParser.ETH_HLEN, addr);
+        int dp = podPortFor(c, tunnelIngress.dstEndpoint, tunnelIngress.frameLen - FrameParser.ETH_HLEN);
         if (dp < 0) {
+            drop(podDrop, addr);
             return;
         }
         long e = tunnelIngress.ethOffset;
         Mem.putMac(base + e, podMac);
-        Mem.putMac(base + e + 6, ports[dp].mac);
+        Mem.putMac(base + e + 6, bySlot[dp].mac);
         recordIngressFlow(tunnelIngress.pf, tunnelIngress.verdict);
-        stage(dp, e, tunnelIngress.frameLen);
+        coalescer.offer(dp, bySlot[dp].mtu, e, tunnelIngress.frameLen, tunnelIngress.pf);
     }
 
     private void recordIngressFlow(ParsedFrame p, int verdict) {
@@ -707,8 +905,117 @@ public final class DataplaneAgent implements Agent {
         System.arraycopy(scratchLen, 0, l, 0, n);
         for (int i = 0; i < n; i++) {
             stats.released.incrementRelease();
-            egress(-1, a[i], l[i]);
+            chain.reset();
+            chain.add(a[i], base + a[i], l[i]);
+            egress(-1, chain);
         }
+    }
+
+    // ---------------------------------------------------------------- ports
+
+    private int applyPortChanges() {
+        PortChange ch = portChanges.poll();
+        if (ch == null) {
+            return 0;
+        }
+        int n = 0;
+        while (ch != null) {
+            reconfigure(ch);
+            n++;
+            ch = portChanges.poll();
+        }
+        return n;
+    }
+
+    /**
+     * One step between batches: removed ports leave the cycle (and start giving back their frames),
+     * added ones join with their fill rings primed, and the new endpoint table maps onto the slots.
+     */
+    private void reconfigure(PortChange ch) {
+        int keep = 0;
+        Port[] old = active;
+        Port[] next = new Port[old.length + ch.add().length];
+        Port[] gone = new Port[retiring.length + ch.remove().length];
+        System.arraycopy(retiring, 0, gone, 0, retiring.length);
+        int goneCount = retiring.length;
+        for (Port p : old) {
+            boolean removed = false;
+            for (int slot : ch.remove()) {
+                removed |= p.index == slot && !p.uplink;
+            }
+            if (removed) {
+                bySlot[p.index] = null;
+                p.retireAt = now + RETIRE_GRACE_NS;
+                p.giveUpAt = now + RETIRE_GIVE_UP_NS;
+                gone[goneCount++] = p;
+            } else {
+                next[keep++] = p;
+            }
+        }
+        for (Port p : ch.add()) {
+            bySlot[p.index] = p;
+            refill(p);
+            next[keep++] = p;
+            p.adopted = true;
+            stats.portsAdded.incrementRelease();
+        }
+        active = java.util.Arrays.copyOf(next, keep);
+        retiring = java.util.Arrays.copyOf(gone, goneCount);
+        activeCount = keep;
+        retiringCount = goneCount;
+        portByIfname = ch.portByIfname();
+        updateCluster(ch.config());
+    }
+
+    /**
+     * Removed ports: frames still arriving (redirects in flight when the XSKMAP entry went) are
+     * dropped, completions reaped; after the grace period, with nothing left in flight, the frames
+     * the kernel never consumed from the fill ring come back and the port is released to the
+     * set-up thread, which closes the socket. A port whose kernel side never completes is released
+     * after a longer wait, with the missing frames counted.
+     */
+    private int serviceRetiring() {
+        int work = 0;
+        int left = 0;
+        Port[] r = retiring;
+        for (Port p : r) {
+            RxRing rx = p.socket.rx();
+            int n = rx.peek(batch);
+            if (n > 0) {
+                int start = rx.peekedStart();
+                for (int i = 0; i < n; i++) {
+                    if (!rx.continues(start + i)) {
+                        drops.drop(DropReason.PORT_REMOVED);
+                    }
+                    frames.free(rx.addr(start + i));
+                }
+                rx.release(n);
+                work += n;
+            }
+            p.txInFlight -= p.socket.completion().drainTo(frames, Integer.MAX_VALUE);
+            TxRing tx = p.socket.tx();
+            if (p.txInFlight > 0 && tx.free(tx.size()) < tx.size()) {
+                p.socket.kickTxAlways(); // errors mean the device is gone: the give-up path handles it
+            }
+            boolean done = now - p.retireAt >= 0 && p.txInFlight == 0 && rx.available(1) == 0;
+            if (done || now - p.giveUpAt >= 0) {
+                p.socket.fill().reclaimUnconsumed(frames);
+                if (p.txInFlight > 0) {
+                    p.txInFlight -= tx.reclaimUnconsumed(frames);
+                    StatCounters.add(stats.portFramesLost, p.txInFlight);
+                }
+                p.released = true;
+                stats.portsRemoved.incrementRelease();
+                work++;
+            } else {
+                r[left++] = p;
+            }
+        }
+        if (left < r.length) {
+            retiring = java.util.Arrays.copyOf(r, left);
+            retiringCount = left;
+        }
+        return work;
     }
 
     private int applyCommands() {

@@ -17,6 +17,8 @@ public final class DataplaneConfig {
     Duration pendingTimeout = Duration.ofSeconds(5);
     int umemFrames = 8192;
     int podFill = 512;
+    /** Pod interfaces the UMEM is sized for (more can be added at runtime; they share what is left). */
+    int podSlots = 8;
     int uplinkFill = 2048;
     int ringSize = 2048;
     int flowCacheSlots = 4096;
@@ -30,6 +32,7 @@ public final class DataplaneConfig {
     long gatewayV6Hi = 0xfe80_0000_0000_0000L;
     long gatewayV6Lo = 1L;
     Duration neighbourWait = Duration.ofSeconds(3);
+    boolean scatterGather;
 
     private DataplaneConfig() {}
 
@@ -89,6 +92,21 @@ public final class DataplaneConfig {
         pendingGlobal = global;
         pendingPerPair = perPair;
         pendingPairs = pairs;
+        return this;
+    }
+
+    /**
+     * Bind with XDP_USE_SG even when no pod interface needs it (it is on by itself as soon as one
+     * has an MTU larger than a UMEM frame holds: large-frame mode).
+     */
+    public DataplaneConfig scatterGather(boolean on) {
+        scatterGather = on;
+        return this;
+    }
+
+    /** How many pod interfaces the UMEM is sized for, counting those added at runtime. */
+    public DataplaneConfig podSlots(int n) {
+        podSlots = n;
         return this;
     }
 

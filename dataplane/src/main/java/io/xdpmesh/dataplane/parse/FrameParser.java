@@ -38,6 +38,20 @@ public final class FrameParser {
 
     /** Parses the {@code len}-byte frame at {@code off}; fills {@code out} and returns the verdict. */
     public static ParseVerdict parse(MemorySegment s, long off, int len, ParsedFrame out) {
+        return parse(s, off, len, len, out);
+    }
+
+    /**
+     * Parses a packet of {@code len} bytes of which only the first {@code linear} are contiguous at
+     * {@code off} (the first descriptor of an XDP_USE_SG chain): every header must lie within the
+     * linear part, the IP length is checked against the whole.
+     */
+    public static ParseVerdict parse(MemorySegment s, long off, int len, int linear, ParsedFrame out) {
+        ParseVerdict v = parseHeaders(s, off, Math.min(len, linear), len, out);
+        return v;
+    }
+
+    private static ParseVerdict parseHeaders(MemorySegment s, long off, int len, int whole, ParsedFrame out) {
         out.reset();
         if (len < ETH_HLEN) {
             return ParseVerdict.TRUNCATED_ETHERNET;
@@ -61,13 +75,13 @@ public final class FrameParser {
         out.etherType = type;
         out.l3Offset = pos + 2;
         return switch (type) {
-            case ETH_P_IP -> parseV4(s, off, len, out);
-            case ETH_P_IPV6 -> parseV6(s, off, len, out);
+            case ETH_P_IP -> parseV4(s, off, len, whole, out);
+            case ETH_P_IPV6 -> parseV6(s, off, len, whole, out);
             default -> ParseVerdict.NOT_IP;
         };
     }
 
-    private static ParseVerdict parseV4(MemorySegment s, long off, int len, ParsedFrame out) {
+    private static ParseVerdict parseV4(MemorySegment s, long off, int len, int whole, ParsedFrame out) {
         int l3 = out.l3Offset;
         if (len < l3 + 20) {
             return ParseVerdict.TRUNCATED_IP_HEADER;
@@ -84,7 +98,7 @@ public final class FrameParser {
             return ParseVerdict.TRUNCATED_IP_HEADER;
         }
         int total = u16(s, off + l3 + 2);
-        if (total < ihl || l3 + total > len) {
+        if (total < ihl || l3 + total > whole) {
             return ParseVerdict.BAD_IP_TOTAL_LENGTH;
         }
         out.ipVersion = 4;
@@ -102,10 +116,10 @@ public final class FrameParser {
         if (fragOffset != 0) {
             return ParseVerdict.OK; // no transport header in a later fragment
         }
-        return parseL4(s, off, l3 + ihl, l3 + total, out);
+        return parseL4(s, off, l3 + ihl, Math.min(l3 + total, len), out);
     }
 
-    private static ParseVerdict parseV6(MemorySegment s, long off, int len, ParsedFrame out) {
+    private static ParseVerdict parseV6(MemorySegment s, long off, int len, int whole, ParsedFrame out) {
         int l3 = out.l3Offset;
         if (len < l3 + 40) {
             return ParseVerdict.TRUNCATED_IP_HEADER;
@@ -115,7 +129,7 @@ public final class FrameParser {
         }
         int payload = u16(s, off + l3 + 4);
         int end = l3 + 40 + payload;
-        if (end > len) {
+        if (end > whole) {
             return ParseVerdict.BAD_IP_TOTAL_LENGTH; // jumbograms (payload 0 + HBH option) unsupported
         }
         out.ipVersion = 6;
@@ -126,6 +140,7 @@ public final class FrameParser {
         out.dstLo = i64(s, off + l3 + 32);
         int next = u8(s, off + l3 + 6);
         int pos = l3 + 40;
+        int hdrEnd = Math.min(end, len); // headers must be in the linear part
         for (int n = 0; ; n++) {
             if (!isExtension(next)) {
                 break;
@@ -133,7 +148,7 @@ public final class FrameParser {
             if (n == MAX_IPV6_EXTENSIONS) {
                 return ParseVerdict.TOO_MANY_IPV6_EXTENSIONS;
             }
-            if (pos + 8 > end) {
+            if (pos + 8 > hdrEnd) {
                 return ParseVerdict.TRUNCATED_IPV6_EXTENSION;
             }
             int hdrNext = u8(s, off + pos);
@@ -151,7 +166,7 @@ public final class FrameParser {
             } else {
                 hdrLen = (u8(s, off + pos + 1) + 1) * 8;
             }
-            if (pos + hdrLen > end) {
+            if (pos + hdrLen > hdrEnd) {
                 return ParseVerdict.TRUNCATED_IPV6_EXTENSION;
             }
             pos += hdrLen;
@@ -159,7 +174,7 @@ public final class FrameParser {
         }
         out.protocol = next;
         out.l3HeaderLength = pos - l3;
-        return parseL4(s, off, pos, end, out);
+        return parseL4(s, off, pos, hdrEnd, out);
     }
 
     private static boolean isExtension(int next) {

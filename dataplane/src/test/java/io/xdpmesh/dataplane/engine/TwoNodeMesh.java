@@ -32,14 +32,20 @@ final class TwoNodeMesh implements AutoCloseable {
     Dataplane b;
     private final SecureRandom random = new SecureRandom();
 
+    /** Pods at MTU 1420: every pod packet fits the tunnel (the large-frame mode has its own test). */
     TwoNodeMesh(String verdict, Duration pendingTimeout) throws IOException {
-        this(verdict, pendingTimeout, "");
+        this(verdict, pendingTimeout, "--pod-mtu 1420");
     }
 
     /** extraTopologyArgs: e.g. "--outer6" for an IPv6 tunnel between the nodes. */
     TwoNodeMesh(String verdict, Duration pendingTimeout, String extraTopologyArgs) throws IOException {
+        this(verdict, pendingTimeout, extraTopologyArgs, "xm");
+    }
+
+    /** stem: the first two characters of every namespace and interface name (then 4 random hex digits). */
+    TwoNodeMesh(String verdict, Duration pendingTimeout, String extraTopologyArgs, String stem) throws IOException {
         int r = ThreadLocalRandom.current().nextInt(0x10000);
-        prefix = String.format("xm%04x", r);
+        prefix = String.format("%s%04x", stem, r);
         net = 20 + r % 200;
         dir = Files.createTempDirectory(prefix);
         clusterFile = dir.resolve("cluster.yaml");
