@@ -7,6 +7,7 @@ import static io.xdpmesh.crypto.transport.WireGuardConstants.REKEY_AFTER_TIME;
 import static io.xdpmesh.crypto.transport.WireGuardConstants.REKEY_ON_RECEIVE_AFTER_TIME;
 
 import io.xdpmesh.crypto.aead.PacketAead;
+import io.xdpmesh.crypto.aead.PacketMac;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -37,6 +38,8 @@ public final class Keypair implements AutoCloseable {
 
     private final PacketAead sender;
     private final PacketAead receiver;
+    private final PacketMac sendMac;
+    private final PacketMac receiveMac;
     private final int localIndex;
     private final int remoteIndex;
     private final boolean initiator;
@@ -59,8 +62,20 @@ public final class Keypair implements AutoCloseable {
      */
     public Keypair(PacketAead sender, PacketAead receiver, int localIndex, int remoteIndex,
                    boolean initiator, long createdNanos) {
+        this(sender, receiver, null, null, localIndex, remoteIndex, initiator, createdNanos);
+    }
+
+    /**
+     * A keypair that can also authenticate without encrypting (the {@code auth} verdict):
+     * {@code sendMac} and {@code receiveMac} are keyed with the same directional keys as the
+     * ciphers (owned from now on; null when the keypair never carries authenticated messages).
+     */
+    public Keypair(PacketAead sender, PacketAead receiver, PacketMac sendMac, PacketMac receiveMac,
+                   int localIndex, int remoteIndex, boolean initiator, long createdNanos) {
         this.sender = Objects.requireNonNull(sender, "sender");
         this.receiver = Objects.requireNonNull(receiver, "receiver");
+        this.sendMac = sendMac;
+        this.receiveMac = receiveMac;
         this.localIndex = localIndex;
         this.remoteIndex = remoteIndex;
         this.initiator = initiator;
@@ -78,6 +93,9 @@ public final class Keypair implements AutoCloseable {
     public long createdNanos() { return createdNanos; }
     public PacketAead sender() { return sender; }
     public PacketAead receiver() { return receiver; }
+    /** Null when the keypair was built without MAC keys. */
+    public PacketMac sendMac() { return sendMac; }
+    public PacketMac receiveMac() { return receiveMac; }
     /** The replay window; only the receiving thread may touch it. */
     public ReplayWindow replayWindow() { return replay; }
     public PeerKeypairs owner() { return owner; }
@@ -166,6 +184,12 @@ public final class Keypair implements AutoCloseable {
         invalidated = true;
         sender.close();
         receiver.close();
+        if (sendMac != null) {
+            sendMac.close();
+        }
+        if (receiveMac != null) {
+            receiveMac.close();
+        }
     }
 
     @Override

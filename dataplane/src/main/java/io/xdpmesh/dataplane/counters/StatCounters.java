@@ -10,6 +10,8 @@ import org.agrona.concurrent.status.CountersManager;
  */
 public final class StatCounters {
     public final AtomicCounter sealed;
+    /** Sent authenticated but not encrypted (the auth verdict); not counted in sealed. */
+    public final AtomicCounter authenticated;
     public final AtomicCounter opened;
     public final AtomicCounter held;
     public final AtomicCounter released;
@@ -42,6 +44,7 @@ public final class StatCounters {
     public StatCounters(CountersManager m, String[] interfaces, int slots) {
         this.manager = m;
         sealed = m.newCounter("stat.sealed", CounterTypes.STAT);
+        authenticated = m.newCounter("stat.authenticated", CounterTypes.STAT);
         opened = m.newCounter("stat.opened", CounterTypes.STAT);
         held = m.newCounter("stat.held", CounterTypes.STAT);
         released = m.newCounter("stat.released", CounterTypes.STAT);

@@ -773,21 +773,23 @@ public final class DataplaneAgent implements Agent {
         long wg = innerAddr - TransportData.HEADER_BYTES;
         long outer = wg - tunnels.headerLength(node);
         long frameBase = addr & frameMask;
-        int padded = (inner + 15) & ~15;
-        if (outer < frameBase || wg + TransportData.OVERHEAD + padded > frameBase + frameSize) {
+        // auth: authenticated, payload in the clear and unpadded; encrypt (and anything else): sealed.
+        boolean clear = verdict == Verdict.AUTH.ordinal();
+        int body = clear ? inner : (inner + 15) & ~15;
+        if (outer < frameBase || wg + TransportData.OVERHEAD + body > frameBase + frameSize) {
             drop(DropReason.MTU_EXCEEDED, addr);
             return;
         }
         completeChecksum(base + addr);
         recordFlow(verdict, 0, inner);
-        int m = sealer.seal(kp, seg, wg, inner, c.innerMtu, now);
+        int m = clear ? sealer.authenticate(kp, seg, wg, inner, now) : sealer.seal(kp, seg, wg, inner, c.innerMtu, now);
         if (m < 0) {
             drop(DropReason.SEAL_REFUSED, addr);
             return;
         }
         int flen = tunnels.write(node, base + outer, m);
         stage(uplink.index, outer, flen);
-        stats.sealed.incrementRelease();
+        (clear ? stats.authenticated : stats.sealed).incrementRelease();
     }
 
     private void hold(ClusterState c, int srcEp, int dstEp, int node, int verdict, long addr, int len) {
