@@ -217,12 +217,15 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         view = next;
-        if (!dataplane.commands().updateCluster(c)) {
-            LOG.log(Level.WARNING, "dataplane command queue full: cluster update not applied");
+        // proxy ARP/NDP first, so a new pod interface answers its pod as soon as it is served
+        HostSetup.podInterfaces(c.workloadsOn(opt.node()).stream().map(WorkloadSpec::hostInterface).distinct().toList());
+        // new pod interfaces are attached and handed to the running thread, gone ones let go of
+        if (!dataplane.updateCluster(c)) {
+            counters.clusterErrors.increment();
+            LOG.log(Level.WARNING, "cluster update not applied by the dataplane: " + dataplane.lastError());
             return;
         }
         counters.clusterUpdates.increment();
-        HostSetup.podInterfaces(c.workloadsOn(opt.node()).stream().map(WorkloadSpec::hostInterface).distinct().toList());
         LOG.log(Level.INFO, "cluster file changed: " + c.workloads().size() + " workloads, " + c.nodes().size() + " nodes");
     }
 

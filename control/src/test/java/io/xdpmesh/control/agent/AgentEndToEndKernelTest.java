@@ -436,4 +436,64 @@ class AgentEndToEndKernelTest {
             server.destroy();
         }
     }
+
+    @Test
+    @Order(9)
+    void aPodAddedToTheClusterFileIsServedWithoutARestartAndLetGoOfWhenRemoved() throws Exception {
+        Path c1 = dir.resolve("cluster.yaml");
+        Path c2 = dir.resolve("cluster-n2.yaml");
+        String before1 = Files.readString(c1);
+        String before2 = Files.readString(c2);
+        long pid1 = agents[1].pid();
+        long pid2 = agents[2].pid();
+        String l1 = prefix + "l1x7";
+        Path flowLog = dir.resolve("flow-during-add.log");
+        Process flow = Shell.background(pod(1, 1) + "ping -i 0.02 -c 600 -W 2 " + ip(2, 1), flowLog);
+        try {
+            Thread.sleep(500);
+            String entries = Shell.sh(TOPOLOGY + " add-pod --prefix " + prefix + " --net " + net + " --node 1 --pod 7")
+                    .stripTrailing() + "\n"
+                    + Shell.sh(TOPOLOGY + " add-pod --prefix " + prefix + " --net " + net + " --node 2 --pod 7").stripTrailing();
+            ca.issue(DevCa.IssueSpec.valid(id(1, 7), Duration.ofHours(1)), svids(1).resolve("n1p7"));
+            ca.issue(DevCa.IssueSpec.valid(id(2, 7), Duration.ofHours(1)), svids(2).resolve("n2p7"));
+            Files.writeString(c1, before1.replace("policy: []", entries + "\npolicy: []"));
+            Files.writeString(c2, before2.replace("policy: []", entries + "\npolicy: []"));
+            awaitInterface(1, l1, true);
+            awaitInterface(2, prefix + "l2x7", true);
+            Shell.Result first = Shell.run(30, pod(1, 7) + "ping -c 1 -W 5 " + ip(2, 7));
+            assertTrue(first.out().contains("1 received"), "the first ping of the new pod is answered: " + first.out()
+                    + logs(1) + logs(2));
+            assertTrue(counter(1, "stat.ports_added") >= 1 && counter(2, "stat.ports_added") >= 1);
+            assertTrue(agents[1].isAlive() && agents[1].pid() == pid1 && agents[2].pid() == pid2, "no agent restarted");
+
+            Files.writeString(c1, before1);
+            Files.writeString(c2, before2);
+            awaitInterface(1, l1, false);
+            awaitInterface(2, prefix + "l2x7", false);
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (counter(1, "stat.ports_removed") < 1 && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertTrue(counter(1, "stat.ports_removed") >= 1, String.valueOf(counters(1)));
+            Shell.Result link = Shell.run(10, "ip -n " + prefix + "n1 -d link show dev " + l1);
+            assertEquals(0, link.exit(), link.out());
+            assertFalse(link.out().contains("prog/xdp"), "program detached: " + link.out());
+        } finally {
+            assertTrue(flow.waitFor(40, TimeUnit.SECONDS), "flow ended");
+        }
+        String out = Files.readString(flowLog);
+        assertTrue(out.contains("600 packets transmitted, 600 received"), "the running flow lost nothing: " + out);
+    }
+
+    void awaitInterface(int k, String ifname, boolean present) throws Exception {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < end) {
+            if (status(k).get("interfaces").toString().contains(ifname) == present) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("agent " + k + (present ? " never served " : " still serves ") + ifname + ": "
+                + status(k).get("interfaces") + logs(k));
+    }
 }

@@ -1,5 +1,6 @@
 package io.xdpmesh.crypto.aead;
 
+import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 
@@ -8,6 +9,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,15 +23,17 @@ import jdk.incubator.vector.VectorSpecies;
  * powers of r below 2^26 + 2^11 (times 5: below 2^29), so every product is below 2^56 and a sum of
  * five below 2^59. All operands fit 32 bits, so the multiplies may use vpmuludq.
  *
- * <p>Vectors never cross a method boundary (they go through the small {@code long[]} scratch arrays
- * instead), and every method stays small enough for C1 to compile: a method C1 gives up on is never
- * promoted to C2 and stays boxed and slow.
+ * <p>Vectors never cross a method boundary (C2 would box them): the powers and the lane
+ * accumulators go from one method to the next through small arrays. The split is forced by C1, which
+ * must compile each method at tier 3: a single fused method ran out of C1's virtual registers, was
+ * never profiled and so never reached C2.
  */
 final class Poly1305x8 {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_512;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final long M = 0x3FFFFFFL;
-    // x.mul(y) is the shape C2 turns into vpmuludq (JDK-8341137); a plain mul is vpmullq (latency 15)
+    // x.and(W).mul(y.and(W)), both sides masked, is the shape C2 turns into vpmuludq (JDK-8341137);
+    // a plain mul is vpmullq (3 uops, latency 15)
     private static final long W = 0xFFFFFFFFL;
     private static final LongVector EVEN = LongVector.fromArray(L, new long[] {0, 2, 4, 6, 8, 10, 12, 14}, 0);
     private static final LongVector ODD = LongVector.fromArray(L, new long[] {1, 3, 5, 7, 9, 11, 13, 15}, 0);
@@ -39,34 +43,30 @@ final class Poly1305x8 {
     private static final VectorMask<Long> HIGH_HALF = VectorMask.fromLong(L, 0b11110000);
     private static final LongVector ONE = LongVector.broadcast(L, 1);
     private static final LongVector ZERO = LongVector.zero(L);
+    private static final VectorShuffle<Long> BCAST0 = VectorShuffle.fromArray(L, new int[8], 0);
 
-    // Five limb vectors of eight lanes each, at 0, 8, ..., 32.
-    private final long[] y = new long[40];
-    private final long[] pow = new long[40]; // lanes [r^8, r^7, ..., r^1]
-    private final long[] r8 = new long[40]; // r^8 in every lane
-    private final long[] acc = new long[40];
+    private final long[] pow = new long[40]; // lanes [r^8, ..., r^1], five limb vectors at 0, 8, ..., 32
+    private final long[] acc = new long[40]; // the lanes after the chunk loop
 
-    /** Zeroes the scratch (powers of a past packet's one-time key). */
+    /** Zeroes the scratch (powers of the last one-time key, its accumulator). */
     void wipe() {
-        Arrays.fill(y, 0);
         Arrays.fill(pow, 0);
-        Arrays.fill(r8, 0);
         Arrays.fill(acc, 0);
     }
 
     /** Absorbs {@code chunks} * 128 bytes at {@code p} (full blocks, each with the 2^128 bit) into {@code st}. */
     void absorb(Poly1305 st, MemorySegment seg, long p, long chunks) {
         powers(st.r0, st.r1);
-        run(st.h0, st.h1, st.h2, seg, p, chunks);
-        mul(acc, pow, y);
-        finish(st, y);
+        run(st, seg, p, chunks);
+        fold(st);
     }
 
     /**
-     * Fills {@link #pow} and {@link #r8} in registers: r^2 = r*r; [r^4, r^3] = r^2 * [r^2, r];
-     * [r^8..r^5 | r^4..r] = [r^4..r | r^4..r] * [r^4 | 1]. Three dependent multiplications.
+     * Fills {@link #pow} with lanes [r^8, r^7, ..., r^1] in registers. Three dependent multiplications:
+     * r^2 = r*r; [r^4, r^3] = r^2 * [r^2, r]; [r^8..r^5 | r^4..r] = [r^4..r | r^4..r] * [r^4 | 1].
      */
     private void powers(long ra, long rb) {
+
         LongVector v0 = LongVector.broadcast(L, ra & M), v1 = LongVector.broadcast(L, (ra >>> 26) & M),
                 v2 = LongVector.broadcast(L, ((ra >>> 52) | (rb << 12)) & M), v3 = LongVector.broadcast(L, (rb >>> 14) & M),
                 v4 = LongVector.broadcast(L, rb >>> 40);
@@ -133,74 +133,47 @@ final class Poly1305x8 {
         c = d2.lanewise(LSHR, 26); d2 = d2.and(M); d3 = d3.add(c);
         c = d0.lanewise(LSHR, 26); d0 = d0.and(M); d1 = d1.add(c);
         c = d3.lanewise(LSHR, 26); d3 = d3.and(M); d4 = d4.add(c);
-        d0.intoArray(pow, 0);
+                d0.intoArray(pow, 0);
         d1.intoArray(pow, 8);
         d2.intoArray(pow, 16);
         d3.intoArray(pow, 24);
         d4.intoArray(pow, 32);
-        LongVector.broadcast(L, d0.lane(0)).intoArray(r8, 0);
-        LongVector.broadcast(L, d1.lane(0)).intoArray(r8, 8);
-        LongVector.broadcast(L, d2.lane(0)).intoArray(r8, 16);
-        LongVector.broadcast(L, d3.lane(0)).intoArray(r8, 24);
-        LongVector.broadcast(L, d4.lane(0)).intoArray(r8, 32);
     }
 
-    /** z = x * y mod 2^130-5, lane by lane, limbs partly reduced. */
-    private static void mul(long[] xa, long[] ya, long[] z) {
-        LongVector a0 = LongVector.fromArray(L, xa, 0), a1 = LongVector.fromArray(L, xa, 8), a2 = LongVector.fromArray(L, xa, 16),
-                a3 = LongVector.fromArray(L, xa, 24), a4 = LongVector.fromArray(L, xa, 32);
-        a0 = a0.and(W); a1 = a1.and(W); a2 = a2.and(W); a3 = a3.and(W); a4 = a4.and(W);
-        LongVector b0 = LongVector.fromArray(L, ya, 0), b1 = LongVector.fromArray(L, ya, 8), b2 = LongVector.fromArray(L, ya, 16),
-                b3 = LongVector.fromArray(L, ya, 24), b4 = LongVector.fromArray(L, ya, 32);
-        b0 = b0.and(W); b1 = b1.and(W); b2 = b2.and(W); b3 = b3.and(W); b4 = b4.and(W);
-        LongVector s1 = b1.add(b1.lanewise(LSHL, 2)).and(W), s2 = b2.add(b2.lanewise(LSHL, 2)).and(W), s3 = b3.add(b3.lanewise(LSHL, 2)).and(W), s4 = b4.add(b4.lanewise(LSHL, 2)).and(W);
-        LongVector d0 = a0.mul(b0).add(a1.mul(s4)).add(a2.mul(s3)).add(a3.mul(s2)).add(a4.mul(s1));
-        LongVector d1 = a0.mul(b1).add(a1.mul(b0)).add(a2.mul(s4)).add(a3.mul(s3)).add(a4.mul(s2));
-        LongVector d2 = a0.mul(b2).add(a1.mul(b1)).add(a2.mul(b0)).add(a3.mul(s4)).add(a4.mul(s3));
-        LongVector d3 = a0.mul(b3).add(a1.mul(b2)).add(a2.mul(b1)).add(a3.mul(b0)).add(a4.mul(s4));
-        LongVector d4 = a0.mul(b4).add(a1.mul(b3)).add(a2.mul(b2)).add(a3.mul(b1)).add(a4.mul(b0));
-        LongVector c;
-        c = d0.lanewise(LSHR, 26); d0 = d0.and(M); d1 = d1.add(c);
-        c = d1.lanewise(LSHR, 26); d1 = d1.and(M); d2 = d2.add(c);
-        c = d2.lanewise(LSHR, 26); d2 = d2.and(M); d3 = d3.add(c);
-        c = d3.lanewise(LSHR, 26); d3 = d3.and(M); d4 = d4.add(c);
-        c = d4.lanewise(LSHR, 26); d4 = d4.and(M); d0 = d0.add(c).add(c.lanewise(LSHL, 2));
-        c = d0.lanewise(LSHR, 26); d0 = d0.and(M); d1 = d1.add(c);
-        d0.intoArray(z, 0);
-        d1.intoArray(z, 8);
-        d2.intoArray(z, 16);
-        d3.intoArray(z, 24);
-        d4.intoArray(z, 32);
-    }
-
-    /** acc = (h + blocks 0..7) * r^8 + blocks 8..15 ... over all chunks (h enters lane 0). */
-    private void run(long ha, long hb, long hc, MemorySegment seg, long p, long chunks) {
-        LongVector b0 = LongVector.fromArray(L, r8, 0), b1 = LongVector.fromArray(L, r8, 8), b2 = LongVector.fromArray(L, r8, 16),
-                b3 = LongVector.fromArray(L, r8, 24), b4 = LongVector.fromArray(L, r8, 32);
-        b0 = b0.and(W); b1 = b1.and(W); b2 = b2.and(W); b3 = b3.and(W); b4 = b4.and(W);
-        LongVector s1 = b1.add(b1.lanewise(LSHL, 2)).and(W), s2 = b2.add(b2.lanewise(LSHL, 2)).and(W), s3 = b3.add(b3.lanewise(LSHL, 2)).and(W), s4 = b4.add(b4.lanewise(LSHL, 2)).and(W);
+    /** The chunk loop into {@link #acc}: lane j accumulates blocks j, j+8, ..., each step times r^8 (h enters lane 0). */
+    private void run(Poly1305 st, MemorySegment seg, long p, long chunks) {
+        LongVector a0, a1, a2, a3, a4, d0, d1, d2, d3, d4, c;
+        final LongVector p0 = LongVector.fromArray(L, pow, 0), p1 = LongVector.fromArray(L, pow, 8),
+                p2 = LongVector.fromArray(L, pow, 16), p3 = LongVector.fromArray(L, pow, 24),
+                p4 = LongVector.fromArray(L, pow, 32);
+        // r^8 (lane 0) in every lane, and 5 * r^8
+        final LongVector e0 = p0.rearrange(BCAST0).and(W), e1 = p1.rearrange(BCAST0).and(W),
+                e2 = p2.rearrange(BCAST0).and(W), e3 = p3.rearrange(BCAST0).and(W), e4 = p4.rearrange(BCAST0).and(W);
+        final LongVector t1 = e1.add(e1.lanewise(LSHL, 2)).and(W), t2 = e2.add(e2.lanewise(LSHL, 2)).and(W),
+                t3 = e3.add(e3.lanewise(LSHL, 2)).and(W), t4 = e4.add(e4.lanewise(LSHL, 2)).and(W);
+        final long ha = st.h0, hb = st.h1, hc = st.h2;
         LongVector v = LongVector.fromMemorySegment(L, seg, p, LE), w = LongVector.fromMemorySegment(L, seg, p + 64, LE);
         LongVector lo = EVEN.selectFrom(v, w), hi = ODD.selectFrom(v, w);
-        LongVector a0 = lo.and(M).add(ha & M, LANE0);
-        LongVector a1 = lo.lanewise(LSHR, 26).and(M).add((ha >>> 26) & M, LANE0);
-        LongVector a2 = lo.lanewise(LSHR, 52).or(hi.lanewise(LSHL, 12)).and(M).add(((ha >>> 52) | (hb << 12)) & M, LANE0);
-        LongVector a3 = hi.lanewise(LSHR, 14).and(M).add((hb >>> 14) & M, LANE0);
-        LongVector a4 = hi.lanewise(LSHR, 40).or(1L << 24).add((hb >>> 40) | (hc << 24), LANE0);
+        a0 = lo.and(M).add(ha & M, LANE0);
+        a1 = lo.lanewise(LSHR, 26).and(M).add((ha >>> 26) & M, LANE0);
+        a2 = lo.lanewise(LSHR, 52).or(hi.lanewise(LSHL, 12)).and(M).add(((ha >>> 52) | (hb << 12)) & M, LANE0);
+        a3 = hi.lanewise(LSHR, 14).and(M).add((hb >>> 14) & M, LANE0);
+        a4 = hi.lanewise(LSHR, 40).or(1L << 24).add((hb >>> 40) | (hc << 24), LANE0);
         for (long k = 1; k < chunks; k++) {
             p += 128;
             a0 = a0.and(W); a1 = a1.and(W); a2 = a2.and(W); a3 = a3.and(W); a4 = a4.and(W);
-            LongVector d0 = a0.mul(b0).add(a1.mul(s4)).add(a2.mul(s3)).add(a3.mul(s2)).add(a4.mul(s1));
-            LongVector d1 = a0.mul(b1).add(a1.mul(b0)).add(a2.mul(s4)).add(a3.mul(s3)).add(a4.mul(s2));
-            LongVector d2 = a0.mul(b2).add(a1.mul(b1)).add(a2.mul(b0)).add(a3.mul(s4)).add(a4.mul(s3));
-            LongVector d3 = a0.mul(b3).add(a1.mul(b2)).add(a2.mul(b1)).add(a3.mul(b0)).add(a4.mul(s4));
-            LongVector d4 = a0.mul(b4).add(a1.mul(b3)).add(a2.mul(b2)).add(a3.mul(b1)).add(a4.mul(b0));
-            LongVector c;
+            d0 = a0.mul(e0).add(a1.mul(t4)).add(a2.mul(t3)).add(a3.mul(t2)).add(a4.mul(t1));
+            d1 = a0.mul(e1).add(a1.mul(e0)).add(a2.mul(t4)).add(a3.mul(t3)).add(a4.mul(t2));
+            d2 = a0.mul(e2).add(a1.mul(e1)).add(a2.mul(e0)).add(a3.mul(t4)).add(a4.mul(t3));
+            d3 = a0.mul(e3).add(a1.mul(e2)).add(a2.mul(e1)).add(a3.mul(e0)).add(a4.mul(t4));
+            d4 = a0.mul(e4).add(a1.mul(e3)).add(a2.mul(e2)).add(a3.mul(e1)).add(a4.mul(e0));
             c = d0.lanewise(LSHR, 26); d0 = d0.and(M); d1 = d1.add(c);
-            c = d1.lanewise(LSHR, 26); d1 = d1.and(M); d2 = d2.add(c);
-            c = d2.lanewise(LSHR, 26); d2 = d2.and(M); d3 = d3.add(c);
             c = d3.lanewise(LSHR, 26); d3 = d3.and(M); d4 = d4.add(c);
+            c = d1.lanewise(LSHR, 26); d1 = d1.and(M); d2 = d2.add(c);
             c = d4.lanewise(LSHR, 26); d4 = d4.and(M); d0 = d0.add(c).add(c.lanewise(LSHL, 2));
+            c = d2.lanewise(LSHR, 26); d2 = d2.and(M); d3 = d3.add(c);
             c = d0.lanewise(LSHR, 26); d0 = d0.and(M); d1 = d1.add(c);
+            c = d3.lanewise(LSHR, 26); d3 = d3.and(M); d4 = d4.add(c);
             v = LongVector.fromMemorySegment(L, seg, p, LE);
             w = LongVector.fromMemorySegment(L, seg, p + 64, LE);
             lo = EVEN.selectFrom(v, w);
@@ -218,28 +191,43 @@ final class Poly1305x8 {
         a4.intoArray(acc, 32);
     }
 
-    /** Sums the lanes of z into st's radix-2^64 accumulator. */
-    private static void finish(Poly1305 st, long[] z) {
-        long e0 = 0, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
-        for (int j = 0; j < 8; j++) {
-            e0 += z[j];
-            e1 += z[8 + j];
-            e2 += z[16 + j];
-            e3 += z[24 + j];
-            e4 += z[32 + j];
-        }
-        // each sum is below 2^30: normalise, fold 2^130 = 5, normalise again, repack; h2 ends at most 4
-        e1 += e0 >>> 26; e0 &= M;
-        e2 += e1 >>> 26; e1 &= M;
-        e3 += e2 >>> 26; e2 &= M;
-        e4 += e3 >>> 26; e3 &= M;
-        e0 += (e4 >>> 26) * 5; e4 &= M;
-        e1 += e0 >>> 26; e0 &= M;
-        e2 += e1 >>> 26; e1 &= M;
-        e3 += e2 >>> 26; e2 &= M;
-        e4 += e3 >>> 26; e3 &= M; // e0..e3 < 2^26, e4 <= 2^26: the ORs below have disjoint bits
-        st.h0 = e0 | (e1 << 26) | (e2 << 52);
-        st.h1 = (e2 >>> 12) | (e3 << 14) | (e4 << 40);
-        st.h2 = e4 >>> 24;
+    /** Lane j of {@link #acc} times r^(8-j), then the lane sum into st's radix-2^64 accumulator. */
+    private void fold(Poly1305 st) {
+        LongVector a0 = LongVector.fromArray(L, acc, 0), a1 = LongVector.fromArray(L, acc, 8), a2 = LongVector.fromArray(L, acc, 16),
+                a3 = LongVector.fromArray(L, acc, 24), a4 = LongVector.fromArray(L, acc, 32);
+        LongVector p0 = LongVector.fromArray(L, pow, 0).and(W), p1 = LongVector.fromArray(L, pow, 8).and(W),
+                p2 = LongVector.fromArray(L, pow, 16).and(W), p3 = LongVector.fromArray(L, pow, 24).and(W),
+                p4 = LongVector.fromArray(L, pow, 32).and(W);
+        LongVector s1, s2, s3, s4, d0, d1, d2, d3, d4, c;
+        a0 = a0.and(W); a1 = a1.and(W); a2 = a2.and(W); a3 = a3.and(W); a4 = a4.and(W);
+        s1 = p1.add(p1.lanewise(LSHL, 2)).and(W); s2 = p2.add(p2.lanewise(LSHL, 2)).and(W);
+        s3 = p3.add(p3.lanewise(LSHL, 2)).and(W); s4 = p4.add(p4.lanewise(LSHL, 2)).and(W);
+        d0 = a0.mul(p0).add(a1.mul(s4)).add(a2.mul(s3)).add(a3.mul(s2)).add(a4.mul(s1));
+        d1 = a0.mul(p1).add(a1.mul(p0)).add(a2.mul(s4)).add(a3.mul(s3)).add(a4.mul(s2));
+        d2 = a0.mul(p2).add(a1.mul(p1)).add(a2.mul(p0)).add(a3.mul(s4)).add(a4.mul(s3));
+        d3 = a0.mul(p3).add(a1.mul(p2)).add(a2.mul(p1)).add(a3.mul(p0)).add(a4.mul(s4));
+        d4 = a0.mul(p4).add(a1.mul(p3)).add(a2.mul(p2)).add(a3.mul(p1)).add(a4.mul(p0));
+        c = d0.lanewise(LSHR, 26); d0 = d0.and(M); d1 = d1.add(c);
+        c = d3.lanewise(LSHR, 26); d3 = d3.and(M); d4 = d4.add(c);
+        c = d1.lanewise(LSHR, 26); d1 = d1.and(M); d2 = d2.add(c);
+        c = d4.lanewise(LSHR, 26); d4 = d4.and(M); d0 = d0.add(c).add(c.lanewise(LSHL, 2));
+        c = d2.lanewise(LSHR, 26); d2 = d2.and(M); d3 = d3.add(c);
+        c = d0.lanewise(LSHR, 26); d0 = d0.and(M); d1 = d1.add(c);
+        c = d3.lanewise(LSHR, 26); d3 = d3.and(M); d4 = d4.add(c);
+        // lane sums (each below 2^30): normalise, fold 2^130 = 5, normalise again, repack; h2 ends at most 4
+        long f0 = d0.reduceLanes(ADD), f1 = d1.reduceLanes(ADD), f2 = d2.reduceLanes(ADD), f3 = d3.reduceLanes(ADD),
+                f4 = d4.reduceLanes(ADD);
+        f1 += f0 >>> 26; f0 &= M;
+        f2 += f1 >>> 26; f1 &= M;
+        f3 += f2 >>> 26; f2 &= M;
+        f4 += f3 >>> 26; f3 &= M;
+        f0 += (f4 >>> 26) * 5; f4 &= M;
+        f1 += f0 >>> 26; f0 &= M;
+        f2 += f1 >>> 26; f1 &= M;
+        f3 += f2 >>> 26; f2 &= M;
+        f4 += f3 >>> 26; f3 &= M; // f0..f3 < 2^26, f4 <= 2^26: the ORs below have disjoint bits
+        st.h0 = f0 | (f1 << 26) | (f2 << 52);
+        st.h1 = (f2 >>> 12) | (f3 << 14) | (f4 << 40);
+        st.h2 = f4 >>> 24;
     }
 }

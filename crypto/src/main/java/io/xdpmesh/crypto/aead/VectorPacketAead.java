@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * ChaCha20-Poly1305 in pure Java: ChaCha20 on the Vector API; Poly1305 eight blocks at a time on long
- * vectors ({@link Poly1305x8}) with the remainder in 64-bit limbs. Nothing is
+ * ChaCha20-Poly1305 in pure Java: ChaCha20 on the Vector API; Poly1305 four blocks at a time on long
+ * vectors ({@link Poly1305x4}; eight with {@link Poly1305x8} from 1792 B) with the remainder in 64-bit limbs. Nothing is
  * set up per packet beyond the counter, so small packets pay no library overhead.
  *
  * <p>Layout: one 512-bit vector holds the same state row of four consecutive blocks (one block per

@@ -1,6 +1,7 @@
 package io.xdpmesh.crypto.tls;
 
 import io.xdpmesh.crypto.aead.PacketAead;
+import io.xdpmesh.crypto.aead.PacketMac;
 import io.xdpmesh.crypto.transport.Keypair;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -94,8 +95,8 @@ public final class ExporterKeySchedule {
         byte[] send = keys.sendKey(initiator);
         byte[] receive = keys.receiveKey(initiator);
         try {
-            return new Keypair(aeads.apply(send), aeads.apply(receive), binding.localIndex(initiator),
-                    binding.remoteIndex(initiator), initiator, nowNanos);
+            return new Keypair(aeads.apply(send), aeads.apply(receive), new PacketMac(send), new PacketMac(receive),
+                    binding.localIndex(initiator), binding.remoteIndex(initiator), initiator, nowNanos);
         } finally {
             Arrays.fill(send, (byte) 0);
             Arrays.fill(receive, (byte) 0);

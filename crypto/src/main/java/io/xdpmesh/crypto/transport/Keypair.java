@@ -7,6 +7,7 @@ import static io.xdpmesh.crypto.transport.WireGuardConstants.REKEY_AFTER_TIME;
 import static io.xdpmesh.crypto.transport.WireGuardConstants.REKEY_ON_RECEIVE_AFTER_TIME;
 
 import io.xdpmesh.crypto.aead.PacketAead;
+import io.xdpmesh.crypto.aead.PacketMac;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -15,9 +16,10 @@ import java.util.Objects;
  * One WireGuard session keypair: a sending and a receiving cipher, the two receiver indexes, the
  * creation time, the send counter and the replay window.
  *
- * <p>Threads: sealing (the send counter and the send cipher) belongs to one dataplane thread, and
- * so does opening (the receive cipher and the replay window). The control plane only reads: the
- * send counter is published with release semantics so its rekey decisions see a recent value. It
+ * <p>Threads: several threads may seal with one keypair at once as far as the send counter goes
+ * (a compare-and-set hands each nonce out exactly once); the ciphers keep per-packet scratch state
+ * and the replay window is single-threaded, so opening belongs to one thread, and so does each
+ * {@link PacketAead} instance. The control plane only reads the counter for its rekey decisions. It
  * may {@link #invalidate()} a keypair at any time; the dataplane then stops using it.
  * {@link #close()} wipes the keys and must only run once no dataplane thread can still hold the
  * keypair (after it has left every {@link PeerKeypairs} and {@link ReceiverIndexTable}, and the
@@ -36,6 +38,8 @@ public final class Keypair implements AutoCloseable {
 
     private final PacketAead sender;
     private final PacketAead receiver;
+    private final PacketMac sendMac;
+    private final PacketMac receiveMac;
     private final int localIndex;
     private final int remoteIndex;
     private final boolean initiator;
@@ -58,8 +62,20 @@ public final class Keypair implements AutoCloseable {
      */
     public Keypair(PacketAead sender, PacketAead receiver, int localIndex, int remoteIndex,
                    boolean initiator, long createdNanos) {
+        this(sender, receiver, null, null, localIndex, remoteIndex, initiator, createdNanos);
+    }
+
+    /**
+     * A keypair that can also authenticate without encrypting (the {@code auth} verdict):
+     * {@code sendMac} and {@code receiveMac} are keyed with the same directional keys as the
+     * ciphers (owned from now on; null when the keypair never carries authenticated messages).
+     */
+    public Keypair(PacketAead sender, PacketAead receiver, PacketMac sendMac, PacketMac receiveMac,
+                   int localIndex, int remoteIndex, boolean initiator, long createdNanos) {
         this.sender = Objects.requireNonNull(sender, "sender");
         this.receiver = Objects.requireNonNull(receiver, "receiver");
+        this.sendMac = sendMac;
+        this.receiveMac = receiveMac;
         this.localIndex = localIndex;
         this.remoteIndex = remoteIndex;
         this.initiator = initiator;
@@ -77,6 +93,9 @@ public final class Keypair implements AutoCloseable {
     public long createdNanos() { return createdNanos; }
     public PacketAead sender() { return sender; }
     public PacketAead receiver() { return receiver; }
+    /** Null when the keypair was built without MAC keys. */
+    public PacketMac sendMac() { return sendMac; }
+    public PacketMac receiveMac() { return receiveMac; }
     /** The replay window; only the receiving thread may touch it. */
     public ReplayWindow replayWindow() { return replay; }
     public PeerKeypairs owner() { return owner; }
@@ -87,15 +106,20 @@ public final class Keypair implements AutoCloseable {
 
     /**
      * Hands out the next send counter, or -1 (which is above every valid counter) once
-     * REJECT_AFTER_MESSAGES is reached. Sending thread only.
+     * REJECT_AFTER_MESSAGES is reached. Any thread: a compare-and-set loop (no lock, no allocation),
+     * so two threads sealing with this keypair never get the same counter (the nonce), and the
+     * counter never moves past the limit (where it would wrap to valid values again).
      */
     public long nextSendCounter() {
-        long c = (long) SEND_COUNTER.get(this);
-        if (Long.compareUnsigned(c, REJECT_AFTER_MESSAGES) >= 0) {
-            return -1;
+        while (true) {
+            long c = (long) SEND_COUNTER.getVolatile(this);
+            if (Long.compareUnsigned(c, REJECT_AFTER_MESSAGES) >= 0) {
+                return -1;
+            }
+            if (SEND_COUNTER.compareAndSet(this, c, c + 1)) {
+                return c;
+            }
         }
-        SEND_COUNTER.setRelease(this, c + 1);
-        return c;
     }
 
     /** Number of counters handed out so far (unsigned); any thread. */
@@ -160,6 +184,12 @@ public final class Keypair implements AutoCloseable {
         invalidated = true;
         sender.close();
         receiver.close();
+        if (sendMac != null) {
+            sendMac.close();
+        }
+        if (receiveMac != null) {
+            receiveMac.close();
+        }
     }
 
     @Override

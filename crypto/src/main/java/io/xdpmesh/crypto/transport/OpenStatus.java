@@ -10,7 +10,7 @@ public final class OpenStatus {
 
     /** Shorter than a keepalive (32 bytes). */
     public static final int TOO_SHORT = 1;
-    /** First word is not 4 (type 4 with three zero reserved bytes). */
+    /** First word is not the expected type (4, or 0x84 for authenticated messages) with three zero reserved bytes. */
     public static final int BAD_TYPE = 2;
     /**
      * The padding is not WireGuard's: the plaintext is not the inner packet rounded up to a
@@ -30,10 +30,13 @@ public final class OpenStatus {
     /** Authentic, but the plaintext is not an IPv4/IPv6 packet whose length fits. */
     public static final int BAD_INNER_PACKET = 9;
 
-    public static final int COUNT = 10;
+    /** An authenticated (auth verdict) message for a keypair built without MAC keys. */
+    public static final int NO_MAC_KEY = 10;
+
+    public static final int COUNT = 11;
     static final String[] NAMES = {
         "ok", "too_short", "bad_type", "not_aligned", "unknown_index", "replay",
-        "counter_limit", "auth_failed", "keypair_expired", "bad_inner_packet",
+        "counter_limit", "auth_failed", "keypair_expired", "bad_inner_packet", "no_mac_key",
     };
 
     public static String name(int code) {

@@ -11,8 +11,11 @@ public final class SealStatus {
     /** The region cannot hold the padded message and its tag. */
     public static final int NO_ROOM = 3;
 
-    public static final int COUNT = 4;
-    static final String[] NAMES = {"ok", "no_valid_keypair", "counter_exhausted", "no_room"};
+    /** An authenticated (auth verdict) message was asked of a keypair built without MAC keys. */
+    public static final int NO_MAC_KEY = 4;
+
+    public static final int COUNT = 5;
+    static final String[] NAMES = {"ok", "no_valid_keypair", "counter_exhausted", "no_room", "no_mac_key"};
 
     public static String name(int code) {
         return code >= 0 && code < COUNT ? NAMES[code] : "unknown(" + code + ")";

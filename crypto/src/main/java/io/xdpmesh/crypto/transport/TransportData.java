@@ -17,11 +17,19 @@ import java.nio.ByteOrder;
  * </pre>
  * A keepalive has an empty payload: 32 bytes. The caller reserves {@link #HEADER_BYTES} in front
  * of the inner packet so sealing and opening work in place.
+ *
+ * <p>xdpmesh's {@code auth} verdict (authenticated, payload in the clear) uses the same header with
+ * type {@link #AUTHENTICATED_TYPE} (0x84, which no WireGuard message uses: the high bit marks an
+ * xdpmesh extension), the inner packet unpadded and in the clear, and a 16-byte tag over header
+ * and packet ({@link io.xdpmesh.crypto.aead.PacketMac}). Same keys, receiver index, counter
+ * sequence and replay window as type 4.
  */
 public final class TransportData {
     private TransportData() {}
 
     public static final int MESSAGE_TYPE = 4;
+    /** Authenticated, not encrypted (the {@code auth} verdict); an xdpmesh extension. */
+    public static final int AUTHENTICATED_TYPE = 0x84;
     public static final int HEADER_BYTES = 16;
     public static final int TAG_BYTES = 16;
     /** Header plus tag: the size of a keepalive, and the overhead on every packet. */
@@ -92,7 +100,11 @@ public final class TransportData {
     }
 
     static void writeHeader(MemorySegment seg, long off, int receiverIndex, long counter) {
-        seg.set(INT_LE, off + TYPE_OFFSET, MESSAGE_TYPE); // type 4, reserved 0 0 0
+        writeHeader(seg, off, MESSAGE_TYPE, receiverIndex, counter);
+    }
+
+    static void writeHeader(MemorySegment seg, long off, int type, int receiverIndex, long counter) {
+        seg.set(INT_LE, off + TYPE_OFFSET, type); // type, reserved 0 0 0
         seg.set(INT_LE, off + RECEIVER_INDEX_OFFSET, receiverIndex);
         seg.set(LONG_LE, off + COUNTER_OFFSET, counter);
     }

@@ -40,11 +40,26 @@ public final class TransportOpener {
      *     (a caller bug, never the message's fault)
      */
     public int open(Keypair kp, MemorySegment seg, long off, int len, long now) {
+        return open(kp, seg, off, len, now, false);
+    }
+
+    /**
+     * Opens an authenticated message (type {@link TransportData#AUTHENTICATED_TYPE}, the
+     * {@code auth} verdict): verifies the tag over header and clear inner packet. Same checks and
+     * results as {@link #open}; a type-4 message is rejected here ({@link OpenStatus#BAD_TYPE}), as
+     * an authenticated one is by {@link #open}: the caller decides from policy which one a pair
+     * may use, so a pair that must be encrypted never accepts clear text.
+     */
+    public int openAuthenticated(Keypair kp, MemorySegment seg, long off, int len, long now) {
+        return open(kp, seg, off, len, now, true);
+    }
+
+    private int open(Keypair kp, MemorySegment seg, long off, int len, long now, boolean clear) {
         Objects.checkFromIndexSize(off, len, seg.byteSize());
         if (len < OVERHEAD) {
             return reject(OpenStatus.TOO_SHORT);
         }
-        if (TransportData.typeWord(seg, off) != TransportData.MESSAGE_TYPE) {
+        if (TransportData.typeWord(seg, off) != (clear ? TransportData.AUTHENTICATED_TYPE : TransportData.MESSAGE_TYPE)) {
             return reject(OpenStatus.BAD_TYPE);
         }
         if (kp == null || TransportData.receiverIndex(seg, off) != kp.localIndex()) {
@@ -52,6 +67,9 @@ public final class TransportOpener {
         }
         if (kp.isExpired(now)) {
             return reject(OpenStatus.KEYPAIR_EXPIRED);
+        }
+        if (clear && kp.receiveMac() == null) {
+            return reject(OpenStatus.NO_MAC_KEY);
         }
         long counter = TransportData.counter(seg, off);
         ReplayWindow window = kp.replayWindow();
@@ -61,9 +79,12 @@ public final class TransportOpener {
         if (!window.wouldAccept(counter, REJECT_AFTER_MESSAGES)) {
             return reject(OpenStatus.REPLAY);
         }
-        int padded = len - OVERHEAD;
+        int body = len - OVERHEAD;
         long payload = off + PAYLOAD_OFFSET;
-        if (!kp.receiver().open(seg, payload, padded, counter)) {
+        boolean authentic = clear
+                ? kp.receiveMac().verify(seg, off, PAYLOAD_OFFSET + body, counter)
+                : kp.receiver().open(seg, payload, body, counter);
+        if (!authentic) {
             return reject(OpenStatus.AUTH_FAILED);
         }
         if (!window.validate(counter, REJECT_AFTER_MESSAGES)) {
@@ -73,15 +94,16 @@ public final class TransportOpener {
         if (peer != null) {
             peer.confirm(kp);
         }
-        if (padded == 0) {
+        if (body == 0) {
             keepalives++;
             return 0;
         }
-        int inner = InnerPacket.length(seg, payload, padded);
+        int inner = InnerPacket.length(seg, payload, body);
         if (inner < 0) {
             return reject(OpenStatus.BAD_INNER_PACKET);
         }
-        if (!TransportData.paddingConsistent(inner, padded)) {
+        // Authenticated messages carry the packet unpadded; sealed ones use WireGuard's padding.
+        if (clear ? inner != body : !TransportData.paddingConsistent(inner, body)) {
             return reject(OpenStatus.NOT_ALIGNED);
         }
         counters.increment(0);

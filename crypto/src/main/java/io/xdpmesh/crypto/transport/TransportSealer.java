@@ -48,6 +48,34 @@ public final class TransportSealer {
         return OVERHEAD + padded;
     }
 
+    /**
+     * Authenticates without encrypting (the {@code auth} verdict): the inner packet of
+     * {@code innerLen} bytes at {@code off + }{@link TransportData#PAYLOAD_OFFSET} stays in the
+     * clear and unpadded, the header (type {@link TransportData#AUTHENTICATED_TYPE}) is written at
+     * {@code off} and the tag over header and packet follows the packet.
+     *
+     * @return the length of the message starting at {@code off}, or a negated {@link SealStatus}
+     */
+    public int authenticate(Keypair kp, MemorySegment seg, long off, int innerLen, long now) {
+        if (kp == null || !kp.canSend(now)) {
+            return refuse(SealStatus.NO_VALID_KEYPAIR);
+        }
+        if (kp.sendMac() == null) {
+            return refuse(SealStatus.NO_MAC_KEY);
+        }
+        if (innerLen < 0 || off < 0 || seg.byteSize() - off < (long) OVERHEAD + innerLen) {
+            return refuse(SealStatus.NO_ROOM);
+        }
+        long counter = kp.nextSendCounter();
+        if (counter == -1) {
+            return refuse(SealStatus.COUNTER_EXHAUSTED);
+        }
+        TransportData.writeHeader(seg, off, TransportData.AUTHENTICATED_TYPE, kp.remoteIndex(), counter);
+        kp.sendMac().sign(seg, off, HEADER_BYTES + innerLen, counter);
+        counters.increment(0);
+        return OVERHEAD + innerLen;
+    }
+
     /** Seals a keepalive (empty payload, 32 bytes) at {@code off}. */
     public int sealKeepalive(Keypair kp, MemorySegment seg, long off, long now) {
         return seal(kp, seg, off, 0, 0, now);

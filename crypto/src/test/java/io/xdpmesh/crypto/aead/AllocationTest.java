@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,8 @@ class AllocationTest {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
     private static final int[] SIZES = {64, 256, 1420};
+    /** The sizes PacketAeads routes to OpenSSL EVP over FFM (jumbo frames, superframe segments). */
+    private static final int[] LARGE = {PacketAeads.VECTOR_BELOW, 4096, 9000};
 
     @Test
     void sealAndOpenAllocateNothingOnNativeMemory() {
@@ -38,7 +41,27 @@ class AllocationTest {
         }
     }
 
+    /**
+     * The EVP path (and the factory's routing to it) at jumbo sizes: JFR once attributed allocation to
+     * LambdaForms under OpenSslPacketAead.seal; after warm-up there must be none.
+     */
+    @Test
+    void largePacketsThroughEvpAllocateNothing() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment nativeFrame = arena.allocate(16384, 64);
+            MemorySegment heapFrame = MemorySegment.ofArray(new byte[16384]);
+            for (Function<byte[], PacketAead> impl : List.<Function<byte[], PacketAead>>of(OpenSslPacketAead::new, PacketAeads::create)) {
+                assertZero(impl, nativeFrame, LARGE);
+                assertZero(impl, heapFrame, LARGE);
+            }
+        }
+    }
+
     private static void assertZero(Function<byte[], PacketAead> impl, MemorySegment frame) {
+        assertZero(impl, frame, SIZES);
+    }
+
+    private static void assertZero(Function<byte[], PacketAead> impl, MemorySegment frame, int[] sizes) {
         try (PacketAead a = impl.apply(new byte[32])) {
             long tid = Thread.currentThread().threadId();
             // Warm up until two rounds in a row neither allocate nor see the JIT compile anything:
@@ -47,7 +70,7 @@ class AllocationTest {
             for (int round = 0; round < 80 && quietRounds < 2; round++) { // 80 x 60k pairs at most
                 long jit = JIT.getTotalCompilationTime();
                 long before = THREADS.getThreadAllocatedBytes(tid);
-                if (!cycle(a, frame, 20_000)) {
+                if (!cycle(a, frame, 20_000, sizes)) {
                     throw new AssertionError("open failed during warm-up");
                 }
                 boolean quiet = THREADS.getThreadAllocatedBytes(tid) == before && JIT.getTotalCompilationTime() == jit;
@@ -59,7 +82,7 @@ class AllocationTest {
             for (int attempt = 1; ; attempt++) {
                 long jit = JIT.getTotalCompilationTime();
                 long before = THREADS.getThreadAllocatedBytes(tid);
-                boolean ok = cycle(a, frame, 66_667); // 200k seal+open pairs over the three sizes
+                boolean ok = cycle(a, frame, 66_667, sizes); // 200k seal+open pairs over the three sizes
                 long allocated = THREADS.getThreadAllocatedBytes(tid) - before;
                 boolean jitActive = JIT.getTotalCompilationTime() != jit;
                 assertTrue(ok);
@@ -72,10 +95,10 @@ class AllocationTest {
         }
     }
 
-    private static boolean cycle(PacketAead a, MemorySegment frame, int n) {
+    private static boolean cycle(PacketAead a, MemorySegment frame, int n, int[] sizes) {
         boolean ok = true;
         for (int i = 0; i < n; i++) {
-            for (int size : SIZES) {
+            for (int size : sizes) {
                 a.seal(frame, 42, size, i);
                 ok &= a.open(frame, 42, size, i);
             }

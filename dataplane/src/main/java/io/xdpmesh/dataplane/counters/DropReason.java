@@ -45,7 +45,9 @@ public enum DropReason {
     TUNNEL_COUNTER_LIMIT("counter at or above REJECT_AFTER_MESSAGES"),
     UPLINK_NOT_TUNNEL("uplink frame that is not UDP to the tunnel port"),
     SEAL_REFUSED("the session's keypair refused to seal (counter exhausted, no room)"),
-    SOURCE_IS_REMOTE("source address belongs to a workload of another node");
+    SOURCE_IS_REMOTE("source address belongs to a workload of another node"),
+    PORT_REMOVED("arrived on a pod interface while it was being removed"),
+    TUNNEL_CLEAR_NOT_ALLOWED("authenticated but unencrypted, for a pair whose verdict is not auth");
 
     private static final DropReason[] BY_PARSE = new DropReason[ParseVerdict.values().length];
 

@@ -43,6 +43,7 @@ import io.xdpmesh.xdp.xsk.Umem;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import org.agrona.concurrent.Agent;
 
 /**
@@ -68,6 +69,11 @@ public final class DataplaneAgent implements Agent {
     private static final int COALESCE_FLOWS = 8;
     /** Below this many payload bytes per segment, segmenting is refused (an absurdly small MTU). */
     private static final int MIN_MSS = 256;
+    /** Slots for ports (pod interfaces and the uplink). */
+    static final int MAX_PORTS = 256;
+    /** A removed port is drained for at least this long (redirects in flight when it was unregistered). */
+    private static final long RETIRE_GRACE_NS = 20_000_000L;
+    private static final long RETIRE_GIVE_UP_NS = 2_000_000_000L;
 
     private final String name;
     private final Umem umem;
@@ -76,13 +82,19 @@ public final class DataplaneAgent implements Agent {
     private final long frameMask;
     private final int frameSize;
     private final FrameStack frames;
-    private final Port[] ports;
+    /** Ports by slot (the numbers endpoint tables and counters use); null where none. */
+    private final Port[] bySlot = new Port[MAX_PORTS];
+    /** The ports the duty cycle polls (replaced as a whole when ports come and go). */
+    private Port[] active;
+    /** Removed ports still giving back their frames. */
+    private Port[] retiring = new Port[0];
+    private final Queue<PortChange> portChanges;
     private final Port uplink;
     private final int batch;
     private final int podFill;
     private final int uplinkFill;
     private final String localNodeName;
-    private final Map<String, Integer> portByIfname;
+    private Map<String, Integer> portByIfname;
     private final int uplinkMtu;
 
     private volatile ClusterState cluster;
@@ -128,10 +140,14 @@ public final class DataplaneAgent implements Agent {
     private long commandsRejected;
     private volatile long cycles;
     private volatile int unaccounted;
+    private volatile int freeSnapshot;
+    private volatile int activeCount;
+    private volatile int retiringCount;
 
     DataplaneAgent(String name, Umem umem, Port[] ports, Port uplink, ClusterState cluster, DataplaneConfig cfg,
             DataplaneCommands commands, AuthRequests requests, DropCounters drops, StatCounters stats,
-            FlowTable flows, NeighbourResolver neighbours, Map<String, Integer> portByIfname, int uplinkMtu) {
+            FlowTable flows, NeighbourResolver neighbours, Map<String, Integer> portByIfname, int uplinkMtu,
+            Queue<PortChange> portChanges) {
         this.name = name;
         this.umem = umem;
         this.seg = umem.segment();
@@ -139,7 +155,12 @@ public final class DataplaneAgent implements Agent {
         this.frameSize = umem.frameSize();
         this.frameMask = ~((long) frameSize - 1);
         this.frames = umem.frames();
-        this.ports = ports;
+        for (Port p : ports) {
+            bySlot[p.index] = p;
+        }
+        this.active = ports.clone();
+        this.activeCount = ports.length;
+        this.portChanges = portChanges;
         this.uplink = uplink;
         this.batch = cfg.batch;
         this.podFill = cfg.podFill;
@@ -169,10 +190,11 @@ public final class DataplaneAgent implements Agent {
         this.lastExpiry = now;
         // Fresh frames carry the inner packet at the headroom, behind room for the outer headers.
         this.sealableMtu = (frameSize - XdpAbi.XDP_PACKET_HEADROOM - TransportData.OVERHEAD - 22) & ~15;
-        boolean sg = ports.length > 0 && ports[0].socket.scatterGather();
+        boolean sg = uplink.socket.scatterGather();
         this.coalescer = new TcpCoalescer(base, sg ? MAX_TX_CHAIN : 1, COALESCE_FLOWS, this::sendPieces);
         for (Port p : ports) {
             refill(p); // fill rings primed before the first frame can arrive
+            p.adopted = true;
         }
     }
 
@@ -200,15 +222,35 @@ public final class DataplaneAgent implements Agent {
 
     private int audit() {
         int n = frames.available() + pending.size();
-        for (Port p : ports) {
-            FillRing fq = p.socket.fill();
-            TxRing tx = p.socket.tx();
-            n += fq.size() - fq.free(fq.size());
-            n += tx.size() - tx.free(tx.size());
-            n += p.socket.completion().available(Integer.MAX_VALUE);
-            n += p.socket.rx().available(Integer.MAX_VALUE);
+        for (Port p : active) {
+            n += held(p);
+        }
+        for (Port p : retiring) {
+            n += held(p);
         }
         return umem.frameCount() - n;
+    }
+
+    /** Frames in the port's rings (UMEM frames the kernel or the rings hold for it). */
+    private static int held(Port p) {
+        FillRing fq = p.socket.fill();
+        TxRing tx = p.socket.tx();
+        return fq.size() - fq.free(fq.size()) + tx.size() - tx.free(tx.size())
+                + p.socket.completion().available(Integer.MAX_VALUE) + p.socket.rx().available(Integer.MAX_VALUE);
+    }
+
+    /** UMEM frames on the free stack now (dataplane thread's view; a test compares it at idle). */
+    public int framesFree() {
+        return freeSnapshot;
+    }
+
+    /** Ports the duty cycle polls now, and removed ones still giving back frames. */
+    public int activePorts() {
+        return activeCount;
+    }
+
+    public int retiringPorts() {
+        return retiringCount;
     }
 
     public long commandsRejected() {
@@ -227,7 +269,8 @@ public final class DataplaneAgent implements Agent {
     public int doWork() {
         now = System.nanoTime();
         nowMillis = System.currentTimeMillis();
-        int work = applyCommands();
+        int work = applyPortChanges() + applyCommands();
+        Port[] ports = active;
         for (Port p : ports) {
             work += poll(p);
         }
@@ -240,12 +283,16 @@ public final class DataplaneAgent implements Agent {
             lastExpiry = now;
             if (work == 0) {
                 unaccounted = audit();
+                freeSnapshot = frames.available();
             }
             if (pending.size() > 0) {
                 scratchCount = 0;
                 pending.expire(now - pendingTimeoutNs, this::toScratch);
                 dropScratch(DropReason.HANDSHAKE_TIMEOUT);
             }
+        }
+        if (retiring.length > 0) {
+            work += serviceRetiring();
         }
         cycles++;
         return work;
@@ -300,7 +347,7 @@ public final class DataplaneAgent implements Agent {
     }
 
     private void stage(int port, long addr, int len) {
-        Port p = ports[port];
+        Port p = bySlot[port];
         if (p.txCount == p.txAddr.length) {
             flush(p);
         }
@@ -312,7 +359,7 @@ public final class DataplaneAgent implements Agent {
 
     /** Stages n descriptors as one packet (a chain when n > 1); never split across two flushes. */
     private void sendPieces(int port, long[] addr, int[] len, int from, int n) {
-        Port p = ports[port];
+        Port p = bySlot[port];
         if (p.txCount + n > p.txAddr.length) {
             flush(p);
         }
@@ -325,7 +372,7 @@ public final class DataplaneAgent implements Agent {
     }
 
     private void stageChain(int port, Chain ch) {
-        Port p = ports[port];
+        Port p = bySlot[port];
         int n = ch.count();
         if (p.txCount + n > p.txAddr.length) {
             flush(p);
@@ -377,6 +424,7 @@ public final class DataplaneAgent implements Agent {
             frames.free(p.txAddr[i]);
         }
         p.txCount = 0;
+        p.txInFlight += n;
         stats.tx(p.index, n, bytes);
     }
 
@@ -389,7 +437,7 @@ public final class DataplaneAgent implements Agent {
 
     private void refill(Port p) {
         CompletionRing cq = p.socket.completion();
-        cq.drainTo(frames, Integer.MAX_VALUE);
+        p.txInFlight -= cq.drainTo(frames, Integer.MAX_VALUE);
         FillRing fq = p.socket.fill();
         int target = p.uplink ? uplinkFill : podFill;
         int outstanding = fq.size() - fq.free(fq.size());
@@ -474,8 +522,8 @@ public final class DataplaneAgent implements Agent {
                 return;
             }
             long mac = Mem.mac(f + 6);
-            if (ports[port].learnedPodMac != mac) {
-                ports[port].learnedPodMac = mac;
+            if (bySlot[port].learnedPodMac != mac) {
+                bySlot[port].learnedPodMac = mac;
             }
         } else {
             port = c.portOfEndpoint[srcEp];
@@ -653,13 +701,13 @@ public final class DataplaneAgent implements Agent {
         }
         long mac = c.endpointMac[dstEp];
         if (mac < 0) {
-            mac = ports[dp].learnedPodMac;
+            mac = bySlot[dp].learnedPodMac;
         }
         if (mac < 0) {
             podDrop = DropReason.POD_MAC_UNKNOWN;
             return -1;
         }
-        if (ipLen > ports[dp].mtu) {
+        if (ipLen > bySlot[dp].mtu) {
             podDrop = DropReason.POD_MTU_EXCEEDED;
             return -1;
         }
@@ -684,7 +732,7 @@ public final class DataplaneAgent implements Agent {
                     pf.l3Offset + pf.ipPacketLength - pf.l4Offset);
         }
         recordFlow(verdict, 0, pf.ipPacketLength);
-        ethernet(addr, podMac, ports[dp].mac);
+        ethernet(addr, podMac, bySlot[dp].mac);
         if (chain.count() == 1) {
             stage(dp, addr + pf.l3Offset - FrameParser.ETH_HLEN, FrameParser.ETH_HLEN + pf.ipPacketLength);
         } else {
@@ -725,21 +773,23 @@ public final class DataplaneAgent implements Agent {
         long wg = innerAddr - TransportData.HEADER_BYTES;
         long outer = wg - tunnels.headerLength(node);
         long frameBase = addr & frameMask;
-        int padded = (inner + 15) & ~15;
-        if (outer < frameBase || wg + TransportData.OVERHEAD + padded > frameBase + frameSize) {
+        // auth: authenticated, payload in the clear and unpadded; encrypt (and anything else): sealed.
+        boolean clear = verdict == Verdict.AUTH.ordinal();
+        int body = clear ? inner : (inner + 15) & ~15;
+        if (outer < frameBase || wg + TransportData.OVERHEAD + body > frameBase + frameSize) {
             drop(DropReason.MTU_EXCEEDED, addr);
             return;
         }
         completeChecksum(base + addr);
         recordFlow(verdict, 0, inner);
-        int m = sealer.seal(kp, seg, wg, inner, c.innerMtu, now);
+        int m = clear ? sealer.authenticate(kp, seg, wg, inner, now) : sealer.seal(kp, seg, wg, inner, c.innerMtu, now);
         if (m < 0) {
             drop(DropReason.SEAL_REFUSED, addr);
             return;
         }
         int flen = tunnels.write(node, base + outer, m);
         stage(uplink.index, outer, flen);
-        stats.sealed.incrementRelease();
+        (clear ? stats.authenticated : stats.sealed).incrementRelease();
     }
 
     private void hold(ClusterState c, int srcEp, int dstEp, int node, int verdict, long addr, int len) {
@@ -781,7 +831,7 @@ public final class DataplaneAgent implements Agent {
         long f = chain.abs(0);
         int quotable = Math.min(pf.ipPacketLength, chain.len(0) - pf.l3Offset);
         int len = IcmpTooBig.write(base + out, f + pf.l3Offset, pf.ipVersion, quotable, Mem.mac(f + 6),
-                ports[port].mac, mtu, gatewayV4, gatewayV6Hi, gatewayV6Lo);
+                bySlot[port].mac, mtu, gatewayV4, gatewayV6Hi, gatewayV6Lo);
         dropChain(DropReason.MTU_EXCEEDED);
         stage(port, out, len);
         stats.icmpTooBig.incrementRelease();
@@ -819,9 +869,9 @@ public final class DataplaneAgent implements Agent {
         }
         long e = tunnelIngress.ethOffset;
         Mem.putMac(base + e, podMac);
-        Mem.putMac(base + e + 6, ports[dp].mac);
+        Mem.putMac(base + e + 6, bySlot[dp].mac);
         recordIngressFlow(tunnelIngress.pf, tunnelIngress.verdict);
-        coalescer.offer(dp, ports[dp].mtu, e, tunnelIngress.frameLen, tunnelIngress.pf);
+        coalescer.offer(dp, bySlot[dp].mtu, e, tunnelIngress.frameLen, tunnelIngress.pf);
     }
 
     private void recordIngressFlow(ParsedFrame p, int verdict) {
@@ -861,6 +911,113 @@ public final class DataplaneAgent implements Agent {
             chain.add(a[i], base + a[i], l[i]);
             egress(-1, chain);
         }
+    }
+
+    // ---------------------------------------------------------------- ports
+
+    private int applyPortChanges() {
+        PortChange ch = portChanges.poll();
+        if (ch == null) {
+            return 0;
+        }
+        int n = 0;
+        while (ch != null) {
+            reconfigure(ch);
+            n++;
+            ch = portChanges.poll();
+        }
+        return n;
+    }
+
+    /**
+     * One step between batches: removed ports leave the cycle (and start giving back their frames),
+     * added ones join with their fill rings primed, and the new endpoint table maps onto the slots.
+     */
+    private void reconfigure(PortChange ch) {
+        int keep = 0;
+        Port[] old = active;
+        Port[] next = new Port[old.length + ch.add().length];
+        Port[] gone = new Port[retiring.length + ch.remove().length];
+        System.arraycopy(retiring, 0, gone, 0, retiring.length);
+        int goneCount = retiring.length;
+        for (Port p : old) {
+            boolean removed = false;
+            for (int slot : ch.remove()) {
+                removed |= p.index == slot && !p.uplink;
+            }
+            if (removed) {
+                bySlot[p.index] = null;
+                p.retireAt = now + RETIRE_GRACE_NS;
+                p.giveUpAt = now + RETIRE_GIVE_UP_NS;
+                gone[goneCount++] = p;
+            } else {
+                next[keep++] = p;
+            }
+        }
+        for (Port p : ch.add()) {
+            bySlot[p.index] = p;
+            refill(p);
+            next[keep++] = p;
+            p.adopted = true;
+            stats.portsAdded.incrementRelease();
+        }
+        active = java.util.Arrays.copyOf(next, keep);
+        retiring = java.util.Arrays.copyOf(gone, goneCount);
+        activeCount = keep;
+        retiringCount = goneCount;
+        portByIfname = ch.portByIfname();
+        updateCluster(ch.config());
+    }
+
+    /**
+     * Removed ports: frames still arriving (redirects in flight when the XSKMAP entry went) are
+     * dropped, completions reaped; after the grace period, with nothing left in flight, the frames
+     * the kernel never consumed from the fill ring come back and the port is released to the
+     * set-up thread, which closes the socket. A port whose kernel side never completes is released
+     * after a longer wait, with the missing frames counted.
+     */
+    private int serviceRetiring() {
+        int work = 0;
+        int left = 0;
+        Port[] r = retiring;
+        for (Port p : r) {
+            RxRing rx = p.socket.rx();
+            int n = rx.peek(batch);
+            if (n > 0) {
+                int start = rx.peekedStart();
+                for (int i = 0; i < n; i++) {
+                    if (!rx.continues(start + i)) {
+                        drops.drop(DropReason.PORT_REMOVED);
+                    }
+                    frames.free(rx.addr(start + i));
+                }
+                rx.release(n);
+                work += n;
+            }
+            p.txInFlight -= p.socket.completion().drainTo(frames, Integer.MAX_VALUE);
+            TxRing tx = p.socket.tx();
+            if (p.txInFlight > 0 && tx.free(tx.size()) < tx.size()) {
+                p.socket.kickTxAlways(); // errors mean the device is gone: the give-up path handles it
+            }
+            boolean done = now - p.retireAt >= 0 && p.txInFlight == 0 && rx.available(1) == 0;
+            if (done || now - p.giveUpAt >= 0) {
+                p.socket.fill().reclaimUnconsumed(frames);
+                if (p.txInFlight > 0) {
+                    p.txInFlight -= tx.reclaimUnconsumed(frames);
+                    StatCounters.add(stats.portFramesLost, p.txInFlight);
+                }
+                p.released = true;
+                stats.portsRemoved.incrementRelease();
+                work++;
+            } else {
+                r[left++] = p;
+            }
+        }
+        if (left < r.length) {
+            retiring = java.util.Arrays.copyOf(r, left);
+            retiringCount = left;
+        }
+        return work;
     }
 
     private int applyCommands() {

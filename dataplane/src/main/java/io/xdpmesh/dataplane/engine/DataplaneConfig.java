@@ -17,6 +17,8 @@ public final class DataplaneConfig {
     Duration pendingTimeout = Duration.ofSeconds(5);
     int umemFrames = 8192;
     int podFill = 512;
+    /** Pod interfaces the UMEM is sized for (more can be added at runtime; they share what is left). */
+    int podSlots = 8;
     int uplinkFill = 2048;
     int ringSize = 2048;
     int flowCacheSlots = 4096;
@@ -99,6 +101,12 @@ public final class DataplaneConfig {
      */
     public DataplaneConfig scatterGather(boolean on) {
         scatterGather = on;
+        return this;
+    }
+
+    /** How many pod interfaces the UMEM is sized for, counting those added at runtime. */
+    public DataplaneConfig podSlots(int n) {
+        podSlots = n;
         return this;
     }
 

@@ -65,7 +65,8 @@ public final class TunnelIngress {
             return drop(DropReason.TUNNEL_MALFORMED);
         }
         int type = TransportData.typeWord(seg, wg);
-        if (type != TransportData.MESSAGE_TYPE) {
+        boolean clear = type == TransportData.AUTHENTICATED_TYPE;
+        if (type != TransportData.MESSAGE_TYPE && !clear) {
             return drop(type >= 1 && type <= 3 ? DropReason.TUNNEL_NOT_DATA : DropReason.TUNNEL_MALFORMED);
         }
         Session s = null;
@@ -78,7 +79,7 @@ public final class TunnelIngress {
                 kp = s.receiveKeypair(index);
             }
         }
-        int n = opener.open(kp, seg, wg, wlen, now);
+        int n = clear ? opener.openAuthenticated(kp, seg, wg, wlen, now) : opener.open(kp, seg, wg, wlen, now);
         if (n < 0) {
             return drop(openDrop(-n));
         }
@@ -105,6 +106,10 @@ public final class TunnelIngress {
         verdict = c.policy.verdictOrdinal(s.remoteIdentity, s.localIdentity);
         if (verdict == Verdict.DENY.ordinal()) {
             return drop(DropReason.POLICY_DENY);
+        }
+        // Fail closed: clear text is taken only where this node's policy says auth, never for encrypt.
+        if (clear && verdict != Verdict.AUTH.ordinal()) {
+            return drop(DropReason.TUNNEL_CLEAR_NOT_ALLOWED);
         }
         dstEndpoint = dstEp;
         ethOffset = e;

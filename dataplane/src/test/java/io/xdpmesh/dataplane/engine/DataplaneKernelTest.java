@@ -365,6 +365,58 @@ class DataplaneKernelTest {
 
     @Test
     @Order(10)
+    void authVerdictSendsAuthenticatedClearTextAndTheEncryptPairsStaySealed() throws Exception {
+        ClusterConfig base = mesh.cluster;
+        List<PolicyRule> rules = List.of(
+                new PolicyRule(SpiffeSelector.parse(mesh.id(1, 1)), SpiffeSelector.parse(mesh.id(2, 1)), Verdict.AUTH),
+                new PolicyRule(SpiffeSelector.parse(mesh.id(2, 1)), SpiffeSelector.parse(mesh.id(1, 1)), Verdict.AUTH));
+        ClusterConfig authing = new ClusterConfig(base.trustDomain(), base.tunnelPort(), base.defaultVerdict(),
+                base.nodes(), base.workloads(), rules);
+        Path pcap = Path.of("/tmp", mesh.prefix + "-auth.pcap");
+        Path log = Files.createTempFile("tshark", ".log");
+        String pattern = "XDPMESH-AUTH-ONLY-PAYLOAD-51c2";
+        mesh.a.commands().updateCluster(authing);
+        mesh.b.commands().updateCluster(authing);
+        mesh.settle();
+        Process cap = Shell.background("ip netns exec " + mesh.prefix + "br tshark -q -i " + mesh.prefix + "v1"
+                + " -f 'udp port 51871' -w " + pcap + " -a duration:8", log);
+        try {
+            Thread.sleep(1500);
+            long authA = mesh.a.stats().authenticated.get();
+            long sealedA = mesh.a.stats().sealed.get();
+            ping(mesh.pod(1, 1), mesh.v4(2, 1), 2);
+            ping(mesh.pod(1, 1), mesh.v6(2, 1), 2);
+            try (DatagramChannel rx = udp(mesh.pod(2, 1), mesh.v4(2, 1), 7300);
+                    DatagramChannel tx = udp(mesh.pod(1, 1), mesh.v4(1, 1), 0)) {
+                for (int i = 0; i < 10; i++) {
+                    send(tx, mesh.v4(2, 1), 7300, pattern + "-" + i);
+                }
+                assertEquals(10, receive(rx, 10, 5000).size(), "datagrams delivered through the tunnel");
+            }
+            assertTrue(mesh.a.stats().authenticated.get() - authA >= 14, "A authenticated ping and UDP");
+            assertEquals(sealedA, mesh.a.stats().sealed.get(), "nothing of the auth pair was encrypted");
+            // A pair still under encrypt is sealed as before.
+            ping(mesh.pod(1, 2), mesh.v4(2, 2), 2);
+            assertTrue(mesh.a.stats().sealed.get() - sealedA >= 2, "the encrypt pair is sealed");
+            cap.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            String raw = Files.readString(pcap, StandardCharsets.ISO_8859_1);
+            assertTrue(raw.contains(pattern), "auth sends the payload in the clear inside the tunnel");
+            String types = Shell.sh("tshark -r " + pcap + " -T fields -e udp.payload 2>/dev/null | cut -c1-8 | sort | uniq -c");
+            assertTrue(types.contains("84000000"), "authenticated messages (type 0x84): " + types);
+            assertTrue(types.contains("04000000"), "the encrypt pair's type-4 messages: " + types);
+        } finally {
+            cap.destroyForcibly().waitFor();
+            Files.deleteIfExists(pcap);
+            Files.deleteIfExists(log);
+            mesh.a.commands().updateCluster(base);
+            mesh.b.commands().updateCluster(base);
+            mesh.settle();
+        }
+        ping(mesh.pod(1, 1), mesh.v4(2, 1), 2); // back to encrypt with the same session
+    }
+
+    @Test
+    @Order(10)
     void allowAcrossNodesGoesPlainThroughThePeersKernel() throws Exception {
         ClusterConfig base = mesh.cluster;
         List<PolicyRule> rules = List.of(

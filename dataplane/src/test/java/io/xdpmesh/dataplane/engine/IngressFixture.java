@@ -1,6 +1,7 @@
 package io.xdpmesh.dataplane.engine;
 
 import io.xdpmesh.crypto.aead.JdkPacketAead;
+import io.xdpmesh.crypto.aead.PacketMac;
 import io.xdpmesh.crypto.transport.Keypair;
 import io.xdpmesh.crypto.transport.TransportSealer;
 import io.xdpmesh.dataplane.cluster.ClusterConfig;
@@ -19,7 +20,7 @@ import java.util.Map;
 final class IngressFixture {
     static final String YAML = """
             trustDomain: t.test
-            defaultVerdict: encrypt
+            defaultVerdict: %s
             nodes:
               - {name: n1, uplink: up1, address: 10.0.0.1}
               - {name: n2, uplink: up2, address: 10.0.0.2}
@@ -37,7 +38,12 @@ final class IngressFixture {
     final TransportSealer sealer = new TransportSealer();
 
     IngressFixture() {
-        ClusterConfig cfg = TwoNodeMesh.parse(YAML);
+        this("encrypt");
+    }
+
+    /** With the pair's verdict (the cluster's default): encrypt, auth, allow or deny. */
+    IngressFixture(String verdict) {
+        ClusterConfig cfg = TwoNodeMesh.parse(YAML.formatted(verdict));
         state = ClusterState.build(cfg, "n1", Map.of("lxa", 0, "up1", 1), 1500, 1);
         byte[] k1 = new byte[32];
         byte[] k2 = new byte[32];
@@ -53,8 +59,10 @@ final class IngressFixture {
         s.remoteIdentity = b;
         s.remoteNode = 1;
         s.expiresAtNanos = now + 600_000_000_000L;
-        sessions.install(s, new Keypair(new JdkPacketAead(k1), new JdkPacketAead(k2), LOCAL_INDEX, REMOTE_INDEX, true, now));
-        sender = new Keypair(new JdkPacketAead(k2), new JdkPacketAead(k1), REMOTE_INDEX, LOCAL_INDEX, true, now);
+        sessions.install(s, new Keypair(new JdkPacketAead(k1), new JdkPacketAead(k2), new PacketMac(k1), new PacketMac(k2),
+                LOCAL_INDEX, REMOTE_INDEX, true, now));
+        sender = new Keypair(new JdkPacketAead(k2), new JdkPacketAead(k1), new PacketMac(k2), new PacketMac(k1),
+                REMOTE_INDEX, LOCAL_INDEX, true, now);
     }
 
     /** An inner IPv4 UDP packet src -> dst with the payload. */
@@ -74,10 +82,16 @@ final class IngressFixture {
 
     /** A whole uplink frame (Ethernet, IPv4 10.0.0.2 -> 10.0.0.1, UDP to 51871) sealing inner. */
     byte[] frame(byte[] inner) {
+        return frame(inner, false);
+    }
+
+    /** As {@link #frame(byte[])}, authenticated only (the auth verdict's type 0x84) when {@code clear}. */
+    byte[] frame(byte[] inner, boolean clear) {
         byte[] buf = new byte[42 + 32 + inner.length + 16 + 64];
         MemorySegment seg = MemorySegment.ofArray(buf);
         MemorySegment.copy(MemorySegment.ofArray(inner), 0, seg, 42 + 16, inner.length);
-        int m = sealer.seal(sender, seg, 42, inner.length, 1440, System.nanoTime());
+        int m = clear ? sealer.authenticate(sender, seg, 42, inner.length, System.nanoTime())
+                : sealer.seal(sender, seg, 42, inner.length, 1440, System.nanoTime());
         if (m < 0) {
             throw new IllegalStateException("seal refused: " + m);
         }

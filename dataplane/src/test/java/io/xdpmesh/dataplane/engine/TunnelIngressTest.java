@@ -74,4 +74,31 @@ class TunnelIngressTest {
         assertEquals(TunnelIngress.DROP, decode(port));
         assertEquals(DropReason.UPLINK_NOT_TUNNEL, in.reason);
     }
+
+    @Test
+    void authenticatedClearTextIsDeliveredOnlyWherePolicySaysAuth() {
+        byte[] inner = IngressFixture.udp4("10.1.2.1", "10.1.1.1", "in the clear".getBytes(StandardCharsets.UTF_8));
+        IngressFixture auth = new IngressFixture("auth");
+        TunnelIngress authIn = new TunnelIngress();
+        byte[] frame = auth.frame(inner, true);
+        assertEquals(TunnelIngress.DELIVER,
+                authIn.decode(MemorySegment.ofArray(frame), 0, frame.length, auth.state, auth.sessions, System.nanoTime()));
+        assertArrayEquals(inner, MemorySegment.ofArray(frame).asSlice(authIn.ethOffset + 14, inner.length)
+                .toArray(ValueLayout.JAVA_BYTE));
+        // Sealed traffic is still taken for an auth pair: encryption is more than the policy asks.
+        byte[] sealed = auth.frame(inner, false);
+        assertEquals(TunnelIngress.DELIVER,
+                authIn.decode(MemorySegment.ofArray(sealed), 0, sealed.length, auth.state, auth.sessions, System.nanoTime()));
+
+        // The default fixture's pair must be encrypted: an authentic clear-text message is dropped.
+        byte[] clear = fx.frame(inner, true);
+        assertEquals(TunnelIngress.DROP, decode(clear));
+        assertEquals(DropReason.TUNNEL_CLEAR_NOT_ALLOWED, in.reason);
+
+        byte[] forged = auth.frame(inner, true);
+        forged[42 + 16 + 27] ^= 1; // one payload byte, in the clear, changed on the way
+        assertEquals(TunnelIngress.DROP,
+                authIn.decode(MemorySegment.ofArray(forged), 0, forged.length, auth.state, auth.sessions, System.nanoTime()));
+        assertEquals(DropReason.TUNNEL_AUTH_FAILED, authIn.reason);
+    }
 }

@@ -1,5 +1,6 @@
 package io.xdpmesh.dataplane.engine;
 
+import io.xdpmesh.crypto.aead.PacketMac;
 import io.xdpmesh.crypto.transport.Keypair;
 import io.xdpmesh.dataplane.cluster.ClusterConfig;
 import io.xdpmesh.dataplane.cluster.ClusterFileParser;
@@ -123,8 +124,8 @@ final class TwoNodeMesh implements AutoCloseable {
         int ib = random.nextInt() | 1;
         long now = System.nanoTime();
         long expires = System.currentTimeMillis() + 600_000;
-        Keypair ka = new Keypair(aead.apply(k1), aead.apply(k2), ia, ib, true, now);
-        Keypair kb = new Keypair(aead.apply(k2), aead.apply(k1), ib, ia, true, now);
+        Keypair ka = new Keypair(aead.apply(k1), aead.apply(k2), new PacketMac(k1), new PacketMac(k2), ia, ib, true, now);
+        Keypair kb = new Keypair(aead.apply(k2), aead.apply(k1), new PacketMac(k2), new PacketMac(k1), ib, ia, true, now);
         if (!a.commands().installSession(id(1, ja), id(2, jb), "n2", ka, expires)
                 || !b.commands().installSession(id(2, jb), id(1, ja), "n1", kb, expires)) {
             throw new IllegalStateException("command queue full");

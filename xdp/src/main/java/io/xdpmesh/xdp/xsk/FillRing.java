@@ -12,6 +12,11 @@ public final class FillRing extends ProducerRing {
         UnsafeApi.putLong(descAddr + ((long) (index & mask) << 3), umemAddr);
     }
 
+    @Override
+    protected long entryAddr(int index) {
+        return UnsafeApi.getLong(descAddr + ((long) (index & mask) << 3));
+    }
+
     /** Moves up to max free frames from frames into the ring and submits them; returns the count. */
     public int fillFrom(FrameStack frames, int max) {
         int n = reserveUpTo(Math.min(max, frames.available()));

@@ -67,6 +67,25 @@ public abstract sealed class ProducerRing extends XskRing permits FillRing, TxRi
         UnsafeApi.putIntRelease(null, producerAddr, published);
     }
 
+    /** The UMEM address held by slot {@code index} (a fill entry, or a TX descriptor's address). */
+    protected abstract long entryAddr(int index);
+
+    /**
+     * Returns to {@code frames} every frame submitted to the kernel that it has not consumed yet
+     * (between the shared consumer index and our producer index), and returns how many. Only for a
+     * ring the kernel will not read again (its socket unbound or no longer redirected to, before it
+     * is closed): the slots are not reusable afterwards.
+     */
+    public final int reclaimUnconsumed(FrameStack frames) {
+        int cons = UnsafeApi.getIntAcquire(null, consumerAddr);
+        int n = published - cons;
+        for (int i = 0; i < n; i++) {
+            frames.free(entryAddr(cons + i));
+        }
+        cachedCons = published + size; // nothing outstanding any more, as far as we are concerned
+        return n;
+    }
+
     /** Slots reserved or submitted that the kernel has not consumed yet, as of the cached view. */
     public final int outstanding() {
         return size - (cachedCons - cachedProd);

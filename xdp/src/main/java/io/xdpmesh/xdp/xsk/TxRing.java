@@ -15,4 +15,9 @@ public final class TxRing extends ProducerRing {
         UnsafeApi.putInt(d + 8, len);
         UnsafeApi.putInt(d + 12, options);
     }
+
+    @Override
+    protected long entryAddr(int index) {
+        return UnsafeApi.getLong(descAddr + ((long) (index & mask) << 4));
+    }
 }

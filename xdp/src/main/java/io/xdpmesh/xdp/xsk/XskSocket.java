@@ -368,7 +368,8 @@ public final class XskSocket implements AutoCloseable {
 
     /**
      * After submitting to TX: sendto only when the kernel asks (need_wakeup). Returns 0, or an errno
-     * that means "try again next batch" (EAGAIN, EBUSY, ENOBUFS, ENETDOWN); throws on others.
+     * that means "try again next batch" (EAGAIN, EBUSY, ENOBUFS, ENETDOWN, or ENXIO once the device is
+     * gone); throws on others.
      */
     public int kickTx() {
         if (!tx.needsWakeup()) {
@@ -402,7 +403,8 @@ public final class XskSocket implements AutoCloseable {
 
     private int checkKick(int errno) {
         switch (errno) {
-            case 0, Errno.EAGAIN, Errno.EBUSY, Errno.ENOBUFS, Errno.ENETDOWN -> {
+            // ENXIO: the socket lost its device (interface deleted); the owner retires it
+            case 0, Errno.EAGAIN, Errno.EBUSY, Errno.ENOBUFS, Errno.ENETDOWN, Errno.ENXIO -> {
                 return errno;
             }
             default -> throw new IllegalStateException("AF_XDP wake-up on " + ifname + " queue " + queueId
