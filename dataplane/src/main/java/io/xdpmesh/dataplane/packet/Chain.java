@@ -119,26 +119,21 @@ public final class Chain {
 
     /**
      * Completes the TCP/UDP checksum of a packet whose IP header is at absolute ip (in the first
-     * piece) and transport header at logical offset l4 (also in the first piece), l4Len bytes long.
+     * piece) and transport header at logical offset l4 (also in the first piece), l4Len bytes long,
+     * when the sender left it partial ({@link Checksums#completeL4} says what counts as partial).
      */
     public boolean completeL4(long ip, int version, int proto, int l4, int l4Len) {
-        int field;
-        if (proto == Checksums.PROTO_TCP) {
-            field = 16;
-        } else if (proto == Checksums.PROTO_UDP) {
-            field = 6;
-            if (version == 4 && Mem.be16(abs[0] + l4 + 6) == 0) {
-                return true;
-            }
-        } else {
-            return false;
+        long t = abs[0] + l4;
+        int field = Checksums.l4FieldOffset(version, proto, t);
+        if (field < 0) {
+            return field == Checksums.UDP4_NO_CHECKSUM;
         }
-        Mem.putBe16(abs[0] + l4 + field, 0);
-        int c = ~Checksums.fold(Checksums.pseudo(ip, version, proto, l4Len) + sum(l4, l4Len)) & 0xffff;
-        if (c == 0 && proto == Checksums.PROTO_UDP) {
-            c = 0xffff;
+        long pseudo = Checksums.pseudo(ip, version, proto, l4Len);
+        if (Mem.be16(t + field) != Checksums.fold(pseudo)) {
+            return true;
         }
-        Mem.putBe16(abs[0] + l4 + field, c);
+        Mem.putBe16(t + field, 0);
+        Mem.putBe16(t + field, Checksums.finish(pseudo + sum(l4, l4Len), proto));
         return true;
     }
 }

@@ -50,31 +50,74 @@ public final class Checksums {
     }
 
     /**
-     * Recomputes the TCP or UDP checksum of a packet whose IP header is at ip, transport header at
-     * l4 with l4Len bytes: what the sender's checksum offload left partial is completed here.
-     * A UDP/IPv4 checksum of 0 means "none" and stays 0. Returns false for other protocols.
+     * Completes the TCP or UDP checksum of a packet whose IP header is at ip, transport header at
+     * l4 with l4Len bytes, when the sender's checksum offload left it partial; returns false for
+     * other protocols. A UDP/IPv4 checksum of 0 means "none" and stays 0.
+     *
+     * <p>Partial (CHECKSUM_PARTIAL on veth) means the field holds the folded pseudo-header sum and
+     * nothing else; only then is the payload summed. The test is conservative: a complete checksum
+     * that happens to equal the pseudo-header sum is recomputed (to the same value), and any other
+     * field is left as the sender made it, so a corrupted packet stays detectably corrupted.
      */
     public static boolean completeL4(long ip, int version, int proto, long l4, int l4Len) {
-        int field;
-        if (proto == PROTO_TCP) {
-            field = 16;
-        } else if (proto == PROTO_UDP) {
-            field = 6;
-            if (version == 4 && Mem.be16(l4 + 6) == 0) {
-                return true;
-            }
-        } else {
-            return false;
+        int field = l4FieldOffset(version, proto, l4);
+        if (field < 0) {
+            return field == UDP4_NO_CHECKSUM;
         }
-        long s = pseudo(ip, version, proto, l4Len);
+        long pseudo = pseudo(ip, version, proto, l4Len);
+        if (Mem.be16(l4 + field) != fold(pseudo)) {
+            return true; // complete already (or broken by the sender: not ours to hide)
+        }
         Mem.putBe16(l4 + field, 0);
-        s += sum(l4, l4Len);
-        int c = ~fold(s) & 0xffff;
-        if (c == 0 && proto == PROTO_UDP) {
-            c = 0xffff;
-        }
-        Mem.putBe16(l4 + field, c);
+        Mem.putBe16(l4 + field, finish(pseudo + sum(l4, l4Len), proto));
         return true;
+    }
+
+    /** Recomputes the TCP/UDP checksum whatever the field holds (segments and fragments we built). */
+    public static boolean recomputeL4(long ip, int version, int proto, long l4, int l4Len) {
+        int field = l4FieldOffset(version, proto, l4);
+        if (field < 0) {
+            return field == UDP4_NO_CHECKSUM;
+        }
+        Mem.putBe16(l4 + field, 0);
+        Mem.putBe16(l4 + field, finish(pseudo(ip, version, proto, l4Len) + sum(l4, l4Len), proto));
+        return true;
+    }
+
+    /** {@link #l4FieldOffset}: UDP over IPv4 without a checksum (leave it 0). */
+    static final int UDP4_NO_CHECKSUM = -1;
+    /** {@link #l4FieldOffset}: neither TCP nor UDP. */
+    static final int NOT_L4 = -2;
+
+    /** Offset of the checksum field in the transport header at l4, or a negative reason. */
+    static int l4FieldOffset(int version, int proto, long l4) {
+        if (proto == PROTO_TCP) {
+            return 16;
+        }
+        if (proto == PROTO_UDP) {
+            return version == 4 && Mem.be16(l4 + 6) == 0 ? UDP4_NO_CHECKSUM : 6;
+        }
+        return NOT_L4;
+    }
+
+    /** True when the field at l4 holds only the pseudo-header sum: what CHECKSUM_PARTIAL leaves. */
+    public static boolean isPartial(long ip, int version, int proto, long l4, int l4Len) {
+        int field = l4FieldOffset(version, proto, l4);
+        return field >= 0 && Mem.be16(l4 + field) == fold(pseudo(ip, version, proto, l4Len));
+    }
+
+    /** The checksum field value for an unfolded sum (UDP sends 0 as 0xffff). */
+    static int finish(long s, int proto) {
+        int c = ~fold(s) & 0xffff;
+        return c == 0 && proto == PROTO_UDP ? 0xffff : c;
+    }
+
+    /**
+     * RFC 1624 incremental update of a checksum field value when one 16-bit word of the summed data
+     * changes from oldWord to newWord: HC' = ~(~HC + ~m + m').
+     */
+    public static int update16(int checksum, int oldWord, int newWord) {
+        return ~fold((~checksum & 0xffff) + (~oldWord & 0xffff) + (newWord & 0xffff)) & 0xffff;
     }
 
     /** The pseudo-header sum (not folded) for the IPv4 or IPv6 header at ip. */

@@ -86,6 +86,135 @@ class PacketWritersTest {
         assertEquals(0, Mem.be16(a + 26), "UDP/IPv4 without checksum stays without");
     }
 
+    /** A TCP/IPv6 segment at ip (20 B header, payload bytes), its checksum left partial or complete. */
+    private int tcp6(long ip, int payload, boolean partial) {
+        Mem.putBe32(ip, 0x6000_0000);
+        Mem.putBe16(ip + 4, 20 + payload);
+        Mem.put8(ip + 6, 6);
+        Mem.put8(ip + 7, 64);
+        for (int i = 0; i < 32; i++) {
+            Mem.put8(ip + 8 + i, i < 16 ? (i == 0 ? 0xfd : i) : (i == 16 ? 0xfd : 3 * i));
+        }
+        long t = ip + 40;
+        Mem.putBe16(t, 40000);
+        Mem.putBe16(t + 2, 5201);
+        Mem.putBe32(t + 4, 0x1234_5678);
+        Mem.putBe32(t + 8, 0x0abc_def0);
+        Mem.putBe16(t + 12, 0x5010);
+        Mem.putBe16(t + 14, 512);
+        Mem.putBe16(t + 18, 0);
+        for (int i = 0; i < payload; i++) {
+            Mem.put8(t + 20 + i, i * 13 + 5);
+        }
+        long pseudo = Checksums.pseudo(ip, 6, 6, 20 + payload);
+        if (partial) {
+            Mem.putBe16(t + 16, Checksums.fold(pseudo));
+        } else {
+            Mem.putBe16(t + 16, 0);
+            Mem.putBe16(t + 16, ~Checksums.fold(pseudo + Checksums.sum(t, 20 + payload)) & 0xffff);
+        }
+        return 40 + 20 + payload;
+    }
+
+    @Test
+    void completeChecksumsAreLeftAsTheSenderMadeThem() {
+        for (int payload : new int[] {0, 1, 63, 1400}) {
+            udp4(a, payload, false);
+            Mem.putBe16(a + 26, 0);
+            Mem.putBe16(a + 26, ~reference4(payload) & 0xffff); // a complete, valid UDP checksum
+            assertFalse(Checksums.isPartial(a, 4, 17, a + 20, 8 + payload));
+            int before = Mem.be16(a + 26);
+            assertTrue(Checksums.completeL4(a, 4, 17, a + 20, 8 + payload));
+            assertEquals(before, Mem.be16(a + 26), "payload " + payload);
+            assertTrue(Checksums.verifyL4(a, 4, 17, a + 20, 8 + payload));
+
+            tcp6(a, payload, false);
+            int tcpBefore = Mem.be16(a + 56);
+            assertTrue(Checksums.completeL4(a, 6, 6, a + 40, 20 + payload));
+            assertEquals(tcpBefore, Mem.be16(a + 56));
+            assertTrue(Checksums.verifyL4(a, 6, 6, a + 40, 20 + payload));
+
+            tcp6(a, payload, true);
+            assertTrue(Checksums.isPartial(a, 6, 6, a + 40, 20 + payload));
+            assertTrue(Checksums.completeL4(a, 6, 6, a + 40, 20 + payload));
+            assertTrue(Checksums.verifyL4(a, 6, 6, a + 40, 20 + payload), "partial TCP/IPv6, payload " + payload);
+        }
+        // A corrupted (neither partial nor valid) checksum is not silently repaired.
+        udp4(a, 40, false);
+        assertTrue(Checksums.completeL4(a, 4, 17, a + 20, 48));
+        assertEquals(0x1234, Mem.be16(a + 26));
+        assertFalse(Checksums.verifyL4(a, 4, 17, a + 20, 48));
+    }
+
+    /** The one's-complement sum of the UDP/IPv4 packet at a (pseudo header included, field 0). */
+    private int reference4(int payload) {
+        int field = Mem.be16(a + 26);
+        Mem.putBe16(a + 26, 0);
+        long s = Checksums.pseudo(a, 4, 17, 8 + payload) + reference(mem, 20, 8 + payload);
+        Mem.putBe16(a + 26, field);
+        return Checksums.fold(s);
+    }
+
+    @Test
+    void aCompleteChecksumThatEqualsThePseudoHeaderSumIsRecomputedToTheSameValue() {
+        // Search the last payload word until the complete checksum collides with the pseudo sum.
+        int payload = 30;
+        udp4(a, payload, true);
+        int pseudo = Checksums.fold(Checksums.pseudo(a, 4, 17, 8 + payload));
+        boolean found = false;
+        for (int w = 0; w <= 0xffff && !found; w++) {
+            Mem.putBe16(a + 28 + payload - 2, w);
+            Mem.putBe16(a + 26, 0);
+            int full = ~reference4(payload) & 0xffff;
+            if (full == pseudo) {
+                Mem.putBe16(a + 26, full);
+                found = true;
+            }
+        }
+        assertTrue(found, "some payload word makes the complete checksum equal the pseudo-header sum");
+        assertTrue(Checksums.verifyL4(a, 4, 17, a + 20, 8 + payload));
+        assertTrue(Checksums.isPartial(a, 4, 17, a + 20, 8 + payload), "indistinguishable from partial");
+        assertTrue(Checksums.completeL4(a, 4, 17, a + 20, 8 + payload));
+        assertEquals(pseudo, Mem.be16(a + 26));
+        assertTrue(Checksums.verifyL4(a, 4, 17, a + 20, 8 + payload));
+    }
+
+    @Test
+    void chainCompletesOnlyPartialChecksumsAcrossPieces() {
+        int len = tcp6(a, 3000, true);
+        // the same packet in three pieces at odd boundaries
+        long p1 = a + 3101;
+        long p2 = a + 3300;
+        long p3 = a + 4103;
+        Mem.copy(a, p1, 101);
+        Mem.copy(a + 101, p2, 777);
+        Mem.copy(a + 878, p3, len - 878);
+        Chain c = new Chain();
+        c.add(0, p1, 101);
+        c.add(0, p2, 777);
+        c.add(0, p3, len - 878);
+        assertTrue(c.completeL4(p1, 6, 6, 40, 20 + 3000));
+        int done = Mem.be16(p1 + 56);
+        tcp6(a, 3000, false);
+        assertEquals(Mem.be16(a + 56), done, "the chain's completed checksum is the full one");
+        Mem.putBe16(p1 + 56, done ^ 0x0100); // corrupted: left alone
+        assertTrue(c.completeL4(p1, 6, 6, 40, 20 + 3000));
+        assertEquals(done ^ 0x0100, Mem.be16(p1 + 56));
+    }
+
+    @Test
+    void outerIpv4HeaderChecksumStaysValidForEveryIdAndLength() {
+        TunnelHeaders t = new TunnelHeaders(2);
+        t.build(0, 0x020000000001L, 0x020000000002L, new byte[] {(byte) 192, (byte) 168, (byte) 255, (byte) 254},
+                new byte[] {10, 0, (byte) 200, 2}, 51871, 51871);
+        for (int i = 0; i < 70_000; i++) { // the IP id wraps
+            int msg = 32 + (i * 37) % 1440;
+            t.write(0, a, msg);
+            assertEquals(0xffff, reference(mem, 14, 20), "IPv4 header checksum at packet " + i);
+            assertEquals(20 + 8 + msg, Mem.be16(a + 16));
+        }
+    }
+
     @Test
     void tunnelHeadersCarryValidLengthsAndChecksums() {
         TunnelHeaders t = new TunnelHeaders(4);
