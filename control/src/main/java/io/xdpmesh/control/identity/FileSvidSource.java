@@ -34,6 +34,8 @@ public final class FileSvidSource implements SvidSource {
     private final IdentityStore store;
     private final long recheckMillis;
     private final Map<Path, byte[]> loaded = new ConcurrentHashMap<>();
+    /** Per directory, the file attributes its loaded SVID was read from (skip re-parsing unchanged files). */
+    private final Map<Path, String> stamps = new ConcurrentHashMap<>();
     private final Set<Path> watched = ConcurrentHashMap.newKeySet();
     private final AtomicLong rotations = new AtomicLong();
     private final AtomicLong loadFailures = new AtomicLong();
@@ -115,6 +117,13 @@ public final class FileSvidSource implements SvidSource {
     }
 
     private void reload(Path dir) {
+        // The periodic recheck must not parse every certificate and sign with every key each time
+        // (with a hundred identities that is CPU the handshakes of new pairs wait for): unchanged
+        // files (same inode, size and mtime, last written over a second ago) are skipped.
+        String stamp = stamp(dir);
+        if (stamp != null && stamp.equals(stamps.get(dir)) && loaded.containsKey(dir)) {
+            return;
+        }
         SvidFiles.Loaded l;
         try {
             l = SvidFiles.load(dir);
@@ -125,6 +134,11 @@ public final class FileSvidSource implements SvidSource {
         }
         byte[] fp = fingerprint(l.svid());
         byte[] old = loaded.get(dir);
+        if (stamp != null) {
+            stamps.put(dir, stamp);
+        } else {
+            stamps.remove(dir);
+        }
         if (old != null && Arrays.equals(old, fp)) {
             return;
         }
@@ -138,6 +152,25 @@ public final class FileSvidSource implements SvidSource {
         } else {
             LOG.log(Level.INFO, "SVID loaded: {0} from {1}", l.svid().getSpiffeId(), dir);
         }
+    }
+
+    /** inode, size and mtime of the three files, or null when any is missing or written in the last second. */
+    private static String stamp(Path dir) {
+        StringBuilder b = new StringBuilder();
+        long recent = System.currentTimeMillis() - 1000;
+        for (Path f : new Path[] {SvidLayout.svid(dir), SvidLayout.key(dir), SvidLayout.bundle(dir)}) {
+            try {
+                var a = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class);
+                long mtime = a.lastModifiedTime().toMillis();
+                if (mtime > recent) {
+                    return null;
+                }
+                b.append(a.fileKey()).append('/').append(a.size()).append('/').append(a.lastModifiedTime()).append(';');
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return b.toString();
     }
 
     private static byte[] fingerprint(X509Svid svid) {

@@ -16,6 +16,7 @@ import io.xdpmesh.xdp.bpf.XdpConfig;
 import io.xdpmesh.xdp.bpf.XdpLoader;
 import io.xdpmesh.xdp.bpf.XdpRole;
 import io.xdpmesh.xdp.sys.NetNs;
+import io.xdpmesh.xdp.sys.PollSet;
 import io.xdpmesh.xdp.xsk.Umem;
 import io.xdpmesh.xdp.xsk.UmemConfig;
 import io.xdpmesh.xdp.xsk.XskConfig;
@@ -46,6 +47,8 @@ public final class Dataplane implements AutoCloseable {
     private CountersFile counters;
     private FlowTable flows;
     private DataplaneAgent agent;
+    /** What the thread sleeps in when idle (BACKOFF), null otherwise. */
+    private PollSet wait;
     private AgentRunner runner;
     private DropCounters drops;
     private StatCounters stats;
@@ -131,11 +134,21 @@ public final class Dataplane implements AutoCloseable {
             attachments.get(i).xskMap().register(0, sockets.get(i).fd());
         }
         neighbours.start();
-        runner = new AgentRunner(cfg.idle.strategy(), t -> {
+        if (cfg.idle == IdleMode.BACKOFF) {
+            int[] fds = new int[sockets.size()];
+            for (int i = 0; i < fds.length; i++) {
+                fds[i] = sockets.get(i).fd();
+            }
+            wait = new PollSet(fds);
+        }
+        runner = new AgentRunner(cfg.idle.strategy(wait), t -> {
             errors++;
             lastError = t;
         }, null, agent);
         AgentRunner.startOnThread(runner);
+        Thread t = runner.thread();
+        PollSet w = wait;
+        commands.wakeup(w != null ? w::signal : () -> java.util.concurrent.locks.LockSupport.unpark(t));
     }
 
     private static NetNs enter(String name) throws IOException {
@@ -225,7 +238,8 @@ public final class Dataplane implements AutoCloseable {
      */
     public void close(boolean detach) {
         if (runner != null) {
-            runner.close();
+            commands.wakeup(null);
+            runner.close(); // a thread in poll(2) returns within its 1 ms timeout and sees the stop
             for (var s : agent.sessionsSnapshot()) { // the thread is gone: wipe the keys it held
                 s.keys.clear().forEach(io.xdpmesh.crypto.transport.Keypair::close);
             }
@@ -253,6 +267,9 @@ public final class Dataplane implements AutoCloseable {
             if (ns != null) {
                 ns.close();
             }
+        }
+        if (wait != null) {
+            wait.close();
         }
         for (XskSocket s : sockets) {
             s.close();

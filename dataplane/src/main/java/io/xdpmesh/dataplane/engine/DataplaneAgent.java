@@ -612,7 +612,7 @@ public final class DataplaneAgent implements Agent {
         }
         stats.held.incrementRelease();
         if (fresh) {
-            if (requests.offer(verdict, c.generation, key, c.identityNames[local], c.identityNames[remote],
+            if (requests.offer(verdict, c.generation, key, now, c.identityNames[local], c.identityNames[remote],
                     c.nodeNames[node])) {
                 stats.authRequests.incrementRelease();
             } else {
@@ -755,6 +755,7 @@ public final class DataplaneAgent implements Agent {
         flowCache.invalidateAll();
         scratchCount = 0;
         pending.drain(key, this::toScratch);
+        cmd.applied(System.nanoTime());
         replayScratch();
     }
 
