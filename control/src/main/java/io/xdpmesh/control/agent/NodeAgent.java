@@ -15,6 +15,10 @@ import io.xdpmesh.control.session.AuthRequestPump;
 import io.xdpmesh.control.session.IdentityPair;
 import io.xdpmesh.control.tls.CryptoProviders;
 import io.xdpmesh.dataplane.authcache.AuthCache;
+import io.xdpmesh.dataplane.authcache.AuthEntry;
+import io.xdpmesh.dataplane.authcache.AuthKey;
+import io.xdpmesh.dataplane.authcache.AuthType;
+import io.xdpmesh.dataplane.authcache.IdentityHash;
 import io.xdpmesh.dataplane.cluster.ClusterConfig;
 import io.xdpmesh.dataplane.cluster.FileClusterSource;
 import io.xdpmesh.dataplane.cluster.NodeSpec;
@@ -161,6 +165,7 @@ public final class NodeAgent implements AutoCloseable {
                 () -> io.xdpmesh.dataplane.session.AeadWarmup.run(aeadRounds, java.time.Duration.ofSeconds(3)),
                 r -> Thread.ofPlatform().daemon().name("xdpmesh-aead-warmup").start(r));
         int warm = TlsWarmup.run(opt.warmupHandshakes(), java.time.Duration.ofSeconds(3));
+        warmAuthCache(opt.warmupHandshakes() > 0 ? 2000 : 0);
         long tlsMs = (System.nanoTime() - w0) / 1_000_000;
         int sealed;
         try {
@@ -203,6 +208,23 @@ public final class NodeAgent implements AutoCloseable {
         }
         LOG.log(Level.INFO, "xdpmesh agent for node " + opt.node() + " up: interfaces " + dataplane.portStatus()
                 + ", handshake on " + listen + ", crypto " + CryptoProviders.status() + ", " + svids.describe());
+    }
+
+    /**
+     * Writes, reads and removes throw-away auth-cache entries (keys no real pair hashes to), so the
+     * first session's cache write does not run Chronicle Map's code cold.
+     */
+    private void warmAuthCache(int rounds) {
+        AuthKey k = new AuthKey();
+        AuthEntry e = new AuthEntry();
+        long node = IdentityHash.of("xdpmesh-warmup.invalid/node");
+        for (int i = 0; i < rounds; i++) {
+            k.set(IdentityHash.of("xdpmesh-warmup.invalid/l" + (i & 15)), IdentityHash.of("xdpmesh-warmup.invalid/r"), node,
+                    AuthType.SPIFFE_ENCRYPT);
+            cache.put(k, e.set(0, 0, AuthEntry.STATE_FAILED, 0, 0));
+            cache.get(k, e);
+            cache.remove(k);
+        }
     }
 
     /** Dataplane requests (names) into the handshake service's requests (identities, peer agent). */

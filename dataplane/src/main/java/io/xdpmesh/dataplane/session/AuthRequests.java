@@ -27,6 +27,7 @@ public final class AuthRequests {
     private final ManyToOneRingBuffer ring;
     /** The reader while it is parked waiting for requests (need-wakeup style: null while it polls). */
     private volatile Thread waiter;
+    private final java.util.concurrent.atomic.AtomicLong wakeups = new java.util.concurrent.atomic.AtomicLong();
 
     public AuthRequests(int capacityBytes) {
         int cap = Integer.highestOneBit(Math.max(4096, capacityBytes - 1)) << 1;
@@ -56,6 +57,7 @@ public final class AuthRequests {
         VarHandle.fullFence();
         Thread w = waiter;
         if (w != null) {
+            wakeups.incrementAndGet();
             LockSupport.unpark(w);
         }
         return true;
@@ -112,6 +114,16 @@ public final class AuthRequests {
             handler.accept(new AuthRequest(names[0], names[1], names[2], Verdict.ofOrdinal(verdict), key, generation,
                     heldAt));
         }, limit);
+    }
+
+    /** True while the reader is parked in {@link #pollOrWait}. */
+    public boolean readerWaiting() {
+        return waiter != null;
+    }
+
+    /** Offers that found the reader parked and woke it (diagnostics). */
+    public long wakeups() {
+        return wakeups.get();
     }
 
     /** Bytes waiting (diagnostics). */
