@@ -67,12 +67,12 @@ sed "/^workloads:/r $work/workloads" "$work/base.yaml" > "$work/cluster.yaml"
 java_run io.xdpmesh.perf.firstpacket.IssueSvids "$work/ca" "$TD" "${specs[@]}" >&2
 mkdir -p "$bpffs"
 mount -t bpf bpf "$bpffs"
+# One agent after the other: each warms its JIT (TLS handshakes, the cipher) with the machine to
+# itself, as an agent on its own node would, rather than two warm-ups sharing two cores.
 for k in 1 2; do
   ip netns exec "${P}n$k" "$xm" agent --config "$work/cluster.yaml" --node "n$k" --state-dir "$work/n$k/state" \
     --identity-dir "$work/n$k/svids" --bpffs "$bpffs" --idle "${FIRSTPACKET_IDLE:-backoff}" > "$work/agent-n$k.log" 2>&1 &
   pids+=($!)
-done
-for k in 1 2; do
   for _ in $(seq 600); do
     grep -q '"state": "running"' "$work/n$k/state/status.json" 2>/dev/null && break
     sleep 0.1
