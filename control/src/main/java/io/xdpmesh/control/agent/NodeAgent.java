@@ -160,7 +160,7 @@ public final class NodeAgent implements AutoCloseable {
         // Both warm-ups are CPU-bound and independent: the cipher on a second thread (a second core)
         // while this one warms the TLS stack. About 25k packets get the Vector API path to C2.
         long w0 = System.nanoTime();
-        int aeadRounds = opt.warmupHandshakes() > 0 ? 40_000 : 0;
+        int aeadRounds = (int) Math.min(40_000L, opt.warmupHandshakes() * 8L); // --warmup scales both
         java.util.concurrent.CompletableFuture<Integer> aead = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> io.xdpmesh.dataplane.session.AeadWarmup.run(aeadRounds, java.time.Duration.ofSeconds(3)),
                 r -> Thread.ofPlatform().daemon().name("xdpmesh-aead-warmup").start(r));
