@@ -143,10 +143,12 @@ public final class FileSvidSource implements SvidSource {
             return;
         }
         loaded.put(dir, fp);
+        if (old != null) {
+            rotations.incrementAndGet(); // before the store tells its listeners: they may read it
+        }
         store.putBundle(l.bundle());
         store.put(l.svid());
         if (old != null) {
-            rotations.incrementAndGet();
             LOG.log(Level.INFO, "SVID rotated: {0} (NotAfter {1})", l.svid().getSpiffeId(),
                     l.svid().getLeaf().getNotAfter().toInstant());
         } else {
