@@ -35,6 +35,7 @@ fp_cleanup() {
   trap '' PIPE
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -KILL "$p" 2>/dev/null; done
+  cp "$work"/agent-n*.log "$out/" 2>/dev/null
   for k in 1 2; do
     ip netns exec "${P}n$k" "$xm" agent --cleanup --node "n$k" --bpffs "$bpffs" --state-dir "$work/n$k/state" >/dev/null 2>&1
   done
@@ -68,12 +69,12 @@ sed "/^workloads:/r $work/workloads" "$work/base.yaml" > "$work/cluster.yaml"
 java_run io.xdpmesh.perf.firstpacket.IssueSvids "$work/ca" "$TD" "${specs[@]}" >&2
 mkdir -p "$bpffs"
 mount -t bpf bpf "$bpffs"
+# One agent after the other: each warms its JIT (TLS handshakes, the cipher) with the machine to
+# itself, as an agent on its own node would, rather than two warm-ups sharing two cores.
 for k in 1 2; do
   ip netns exec "${P}n$k" "$xm" agent --config "$work/cluster.yaml" --node "n$k" --state-dir "$work/n$k/state" \
     --identity-dir "$work/n$k/svids" --bpffs "$bpffs" --idle "${FIRSTPACKET_IDLE:-backoff}" > "$work/agent-n$k.log" 2>&1 &
   pids+=($!)
-done
-for k in 1 2; do
   for _ in $(seq 600); do
     grep -q '"state": "running"' "$work/n$k/state/status.json" 2>/dev/null && break
     sleep 0.1
@@ -81,12 +82,15 @@ for k in 1 2; do
   grep -q '"state": "running"' "$work/n$k/state/status.json" 2>/dev/null || { cat "$work/agent-n$k.log" >&2; echo "firstpacket: agent n$k did not start" >&2; exit 1; }
 done
 grep -h "warm-up\|crypto" "$work"/agent-n*.log | sed 's/^/  /' | cut -c1-200 >&2
-: > "$out/xdpmesh.txt"
+: > "$out/xdpmesh.txt"; : > "$out/warm.txt"
 lost=0
 for i in $(seq 1 "$N"); do
   r=$(ip netns exec "${P}n1p1" ping -n -c 1 -W 3 -I "10.$NET.1.$((50 + i))" "10.$NET.2.$((50 + i))" 2>&1 || true)
   t=$(echo "$r" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p')
   if [ -z "$t" ]; then lost=$((lost + 1)); else echo "$t" >> "$out/xdpmesh.txt"; fi
+  # the same pair again, now warm: what the data path alone costs (reported, not in the result line)
+  r=$(ip netns exec "${P}n1p1" ping -n -c 1 -W 1 -I "10.$NET.1.$((50 + i))" "10.$NET.2.$((50 + i))" 2>&1 || true)
+  echo "$r" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' >> "$out/warm.txt"
 done
 pct() { sort -n "$1" | awk -v p="$2" '{v[NR]=$1} END { if (NR == 0) { print "nan"; exit } i = int(NR * p / 100 + 0.5); if (i < 1) i = 1; if (i > NR) i = NR; printf "%.3f", v[i] }'; }
 xp50=$(pct "$out/xdpmesh.txt" 50) xp99=$(pct "$out/xdpmesh.txt" 99)
@@ -94,6 +98,20 @@ xp50=$(pct "$out/xdpmesh.txt" 50) xp99=$(pct "$out/xdpmesh.txt" 99)
 echo "  xdpmesh first-packet RTT over $N cold pairs: p50=${xp50} ms p99=${xp99} ms lost=$lost" >&2
 grep -h "installed .* us after the request" "$work/agent-n1.log" | tee "$out/request-log.txt" | sed 's/.* installed \([0-9]*\) us.*/\1/' > "$out/request-to-install-us.txt" || true
 [ -s "$out/request-to-install-us.txt" ] && echo "  agent n1, request to session installed: p50=$(pct "$out/request-to-install-us.txt" 50) us" >&2
+echo "  same pairs warm (second ping): p50=$(pct "$out/warm.txt" 50) ms" >&2
+sleep 1.5 # the agents log their traces once a second
+# per-stage p50 (us) of the agents' FINE traces: initiator on n1, responder on n2
+for role in initiator:n1 responder:n2; do
+  grep -h "trace ${role%%:*} " "$work/agent-${role##*:}.log" > "$out/trace-${role%%:*}.txt" 2>/dev/null || true
+  [ -s "$out/trace-${role%%:*}.txt" ] || continue
+  line="  ${role%%:*} (${role##*:}) stage p50 us:"
+  for st in $(sed 's/.*: //' "$out/trace-${role%%:*}.txt" | head -1 | tr ' ' '\n' | sed -n 's/=.*//p' | tail -n +2); do
+    sed -n "s/.* $st=+\{0,1\}\(-\{0,1\}[0-9]*\).*/\1/p" "$out/trace-${role%%:*}.txt" | grep -v '^-' > "$out/stage.tmp" || true
+    [ -s "$out/stage.tmp" ] && line="$line $st=$(pct "$out/stage.tmp" 50)"
+  done
+  echo "$line" >&2
+done
+rm -f "$out/stage.tmp"
 for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 
 # --- wireguard-go: cold first ping, peer re-added on both sides before each ---------------------

@@ -1,6 +1,7 @@
 package io.xdpmesh.control.agent;
 
 import io.xdpmesh.control.handshake.FailureReason;
+import io.xdpmesh.control.handshake.HandshakeTrace;
 import io.xdpmesh.control.session.AuthRequest;
 import io.xdpmesh.control.session.EstablishedSession;
 import io.xdpmesh.control.session.SessionSink;
@@ -45,6 +46,11 @@ final class DataplaneSessionSink implements SessionSink {
 
     @Override
     public void install(EstablishedSession s) {
+        install(s, null);
+    }
+
+    @Override
+    public void install(EstablishedSession s, HandshakeTrace trace) {
         ClusterView v = view.get();
         String local = s.pair().local().toString();
         String remote = s.pair().remote().toString();
@@ -64,10 +70,15 @@ final class DataplaneSessionSink implements SessionSink {
         cache.put(key, new AuthEntry().set(s.expiresAt().toEpochMilli(), s.keypair().localIndex(),
                 AuthEntry.STATE_ESTABLISHED, 0, now));
         indexes.installed(s.keypair());
-        if (!offer(new DataplaneCommands.InstallSession(local, remote, node.name(), s.keypair(), s.expiresAt().toEpochMilli()))) {
+        if (!offer(new DataplaneCommands.InstallSession(local, remote, node.name(), s.keypair(), s.expiresAt().toEpochMilli(),
+                trace == null ? null : trace.applyStamp()))) {
             LOG.log(Level.ERROR, "dataplane command queue full: session " + s.pair() + " dropped");
             s.keypair().close();
             return;
+        }
+        if (trace != null && tracing()) {
+            trace.queued();
+            traces.add(new Traced(s.pair().toString(), trace, System.nanoTime()));
         }
         keeper.installed(s, node.name(), type);
         if (s.initiator()) {
@@ -99,6 +110,29 @@ final class DataplaneSessionSink implements SessionSink {
         if (!offer(new DataplaneCommands.FailPair(local, remote, node.name(), why))) {
             LOG.log(Level.WARNING, "dataplane command queue full: the held frames of " + request.pair()
                     + " wait for the dataplane's pending timeout");
+        }
+    }
+
+    private record Traced(String pair, HandshakeTrace trace, long queuedAt) {}
+
+    /** Traces waiting for the dataplane's APPLIED stamp; bounded (only filled while FINE is on). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Traced> traces = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** True when the agent logs latency traces (FINE); callers skip making traces otherwise. */
+    static boolean tracing() {
+        return LOG.isLoggable(Level.DEBUG);
+    }
+
+    /** Logs (FINE) the traces the dataplane has applied, and those it never will (after 5 s). Timer thread. */
+    void logTraces() {
+        long now = System.nanoTime();
+        for (java.util.Iterator<Traced> it = traces.iterator(); it.hasNext(); ) {
+            Traced t = it.next();
+            if (t.trace().applied() || now - t.queuedAt() > 5_000_000_000L) {
+                it.remove();
+                LOG.log(Level.DEBUG, "trace " + (t.trace().initiator() ? "initiator " : "responder ") + t.pair() + ": "
+                        + t.trace().line());
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import io.xdpmesh.control.StateDir;
 import io.xdpmesh.control.handshake.HandshakeConfig;
 import io.xdpmesh.control.handshake.HandshakeCounters;
 import io.xdpmesh.control.handshake.HandshakeService;
+import io.xdpmesh.control.handshake.HandshakeTrace;
 import io.xdpmesh.control.identity.FileSvidSource;
 import io.xdpmesh.control.identity.IdentityStore;
 import io.xdpmesh.control.identity.SvidSource;
@@ -14,6 +15,10 @@ import io.xdpmesh.control.session.AuthRequestPump;
 import io.xdpmesh.control.session.IdentityPair;
 import io.xdpmesh.control.tls.CryptoProviders;
 import io.xdpmesh.dataplane.authcache.AuthCache;
+import io.xdpmesh.dataplane.authcache.AuthEntry;
+import io.xdpmesh.dataplane.authcache.AuthKey;
+import io.xdpmesh.dataplane.authcache.AuthType;
+import io.xdpmesh.dataplane.authcache.IdentityHash;
 import io.xdpmesh.dataplane.cluster.ClusterConfig;
 import io.xdpmesh.dataplane.cluster.FileClusterSource;
 import io.xdpmesh.dataplane.cluster.NodeSpec;
@@ -56,6 +61,7 @@ public final class NodeAgent implements AutoCloseable {
     private SessionKeeper keeper;
     private IndexRegistry indexes;
     private AgentCounters counters;
+    private DataplaneSessionSink sink;
     private StatusWriter status;
     private InetSocketAddress listen;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
@@ -151,13 +157,29 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         CryptoProviders.install();
+        // Both warm-ups are CPU-bound and independent: the cipher on a second thread (a second core)
+        // while this one warms the TLS stack. About 25k packets get the Vector API path to C2.
         long w0 = System.nanoTime();
+        int aeadRounds = (int) Math.min(40_000L, opt.warmupHandshakes() * 8L); // --warmup scales both
+        java.util.concurrent.CompletableFuture<Integer> aead = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> io.xdpmesh.dataplane.session.AeadWarmup.run(aeadRounds, java.time.Duration.ofSeconds(3)),
+                r -> Thread.ofPlatform().daemon().name("xdpmesh-aead-warmup").start(r));
         int warm = TlsWarmup.run(opt.warmupHandshakes(), java.time.Duration.ofSeconds(3));
-        LOG.log(Level.INFO, "TLS warm-up: " + warm + " loopback handshakes in " + (System.nanoTime() - w0) / 1_000_000 + " ms");
+        warmAuthCache(opt.warmupHandshakes() > 0 ? 2000 : 0);
+        long tlsMs = (System.nanoTime() - w0) / 1_000_000;
+        int sealed;
+        try {
+            sealed = aead.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.log(Level.WARNING, "AEAD warm-up failed: " + e);
+            sealed = -1;
+        }
+        LOG.log(Level.INFO, "warm-up: " + warm + " TLS handshakes in " + tlsMs + " ms, " + sealed
+                + " packets sealed and opened in " + (System.nanoTime() - w0) / 1_000_000 + " ms");
         indexes = new IndexRegistry();
         keeper = new SessionKeeper(() -> view, cache, dataplane.commands(), counters, opt.rekeyAfter(), opt.renewLead(),
                 opt.deadPeer(), n -> new InetSocketAddress(view.node(n).map(NodeSpec::address).orElseThrow(), listen.getPort()));
-        DataplaneSessionSink sink = new DataplaneSessionSink(() -> view, cache, dataplane.commands(), indexes, keeper,
+        sink = new DataplaneSessionSink(() -> view, cache, dataplane.commands(), indexes, keeper,
                 (r, installed) -> {
                     Long t0 = requestedAt.remove(r);
                     if (t0 != null && installed) {
@@ -169,7 +191,7 @@ public final class NodeAgent implements AutoCloseable {
         service = new HandshakeService(hc, store, (id, addr) -> view.placedOn(id, addr),
                 store.current(nodeId).isPresent() ? nodeId : null, indexes, sink, hsCounters, Aeads::create);
         keeper.service(service);
-        pump = new AuthRequestPump(this::drainRequests, service, 200);
+        pump = new AuthRequestPump(this::drainRequests, service, 100_000);
 
         clusterSource.watch(this::clusterChanged, e -> {
             counters.clusterErrors.increment();
@@ -181,13 +203,33 @@ public final class NodeAgent implements AutoCloseable {
         timer.scheduleWithFixedDelay(guard(keeper::collect), 5, 5, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(guard(() -> indexes.sweep(System.nanoTime())), 10, 10, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(guard(() -> writeStatus("running")), 2, 2, TimeUnit.SECONDS);
+        if (DataplaneSessionSink.tracing()) {
+            timer.scheduleWithFixedDelay(guard(sink::logTraces), 1, 1, TimeUnit.SECONDS);
+        }
         LOG.log(Level.INFO, "xdpmesh agent for node " + opt.node() + " up: interfaces " + dataplane.portStatus()
                 + ", handshake on " + listen + ", crypto " + CryptoProviders.status() + ", " + svids.describe());
     }
 
+    /**
+     * Writes, reads and removes throw-away auth-cache entries (keys no real pair hashes to), so the
+     * first session's cache write does not run Chronicle Map's code cold.
+     */
+    private void warmAuthCache(int rounds) {
+        AuthKey k = new AuthKey();
+        AuthEntry e = new AuthEntry();
+        long node = IdentityHash.of("xdpmesh-warmup.invalid/node");
+        for (int i = 0; i < rounds; i++) {
+            k.set(IdentityHash.of("xdpmesh-warmup.invalid/l" + (i & 15)), IdentityHash.of("xdpmesh-warmup.invalid/r"), node,
+                    AuthType.SPIFFE_ENCRYPT);
+            cache.put(k, e.set(0, 0, AuthEntry.STATE_FAILED, 0, 0));
+            cache.get(k, e);
+            cache.remove(k);
+        }
+    }
+
     /** Dataplane requests (names) into the handshake service's requests (identities, peer agent). */
-    private int drainRequests(java.util.function.Consumer<AuthRequest> handler, int limit) {
-        return dataplane.authRequests().poll(r -> {
+    private int drainRequests(java.util.function.Consumer<AuthRequest> handler, int limit, long maxWaitNanos) {
+        return dataplane.authRequests().pollOrWait(r -> {
             ClusterView v = view;
             NodeSpec peer = v.node(r.remoteNode()).orElse(null);
             IdentityPair pair;
@@ -202,9 +244,14 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
             AuthRequest req = new AuthRequest(pair, new InetSocketAddress(peer.address(), listen.getPort()));
-            requestedAt.putIfAbsent(req, System.nanoTime());
-            handler.accept(req);
-        }, limit);
+            long picked = System.nanoTime();
+            requestedAt.putIfAbsent(req, picked);
+            if (DataplaneSessionSink.tracing()) {
+                service.authenticate(req, HandshakeTrace.initiator(r.heldAtNanos(), picked));
+            } else {
+                handler.accept(req);
+            }
+        }, limit, maxWaitNanos);
     }
 
     private void clusterChanged(ClusterConfig c) {

@@ -54,8 +54,9 @@ final class AgentCommand implements Runnable {
     @Option(names = "--idle", defaultValue = "backoff", description = "Dataplane idle strategy: backoff (spin, yield, then"
             + " park up to 1 ms: little CPU when idle), yield, or busy-spin (a core at 100%, lowest latency); default ${DEFAULT-VALUE}")
     String idle;
-    @Option(names = "--warmup", defaultValue = "300", description = "Throw-away loopback TLS handshakes at start-up (at most 3 s)"
-            + " so the first pair's handshake runs warm (default: ${DEFAULT-VALUE}; 0: none)")
+    @Option(names = "--warmup", defaultValue = "5000", description = "Throw-away TLS handshakes at start-up (in memory,"
+            + " then over loopback; at most 3 s) and sealed packets, so the first pair's handshake and packets run JIT-compiled"
+            + " (default: ${DEFAULT-VALUE}; 0: none)")
     int warmup;
     @Option(names = "--cleanup", description = "Detach and unpin the programs of --node and remove its state files, then exit")
     boolean cleanup;

@@ -61,7 +61,7 @@ final class Connector {
      * {@code newTls} is false, else a new TLS handshake. The returned future can be completed
      * from outside (timeout); the connection is then closed.
      */
-    CompletableFuture<EstablishedSession> attempt(AuthRequest req, boolean newTls) {
+    CompletableFuture<EstablishedSession> attempt(AuthRequest req, boolean newTls, HandshakeTrace trace) {
         CompletableFuture<EstablishedSession> f = new CompletableFuture<>();
         if (parts.store().current(req.pair().local()).isEmpty()) {
             f.completeExceptionally(new HandshakeException(FailureReason.NO_LOCAL_SVID, req + ": no SVID for " + req.pair().local()));
@@ -98,7 +98,7 @@ final class Connector {
                         req + ": connect: " + done.cause().getMessage(), done.cause()));
                 return;
             }
-            startTls(cf.channel(), req, f);
+            startTls(cf.channel(), req, f, trace);
         });
         f.whenComplete((s, t) -> {
             if (t != null) {
@@ -108,12 +108,15 @@ final class Connector {
         return f;
     }
 
-    private void startTls(Channel ch, AuthRequest req, CompletableFuture<EstablishedSession> f) {
+    private void startTls(Channel ch, AuthRequest req, CompletableFuture<EstablishedSession> f, HandshakeTrace trace) {
+        if (trace != null) {
+            trace.mark(HandshakeTrace.Stage.CONNECTED);
+        }
         SSLEngine engine = parts.tls().initiator(req.peerAgent(), req.pair().local(), req.pair().remote());
         ConnectionContext ctx = ConnectionContext.of(engine);
         SslHandler ssl = new SslHandler(engine);
         ssl.setHandshakeTimeoutMillis(parts.config().attemptTimeout().toMillis());
-        InitiatorHandler handler = new InitiatorHandler(parts, req, ctx, ssl, f, reauth, h -> {
+        InitiatorHandler handler = new InitiatorHandler(parts, req, ctx, ssl, f, trace, reauth, h -> {
             InitiatorHandler old = pairs.put(req, h);
             if (old != null && old != h && old.channel() != null) {
                 old.channel().close();

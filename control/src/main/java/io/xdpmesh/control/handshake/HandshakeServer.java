@@ -71,6 +71,8 @@ final class HandshakeServer {
             if (!in.isReadable()) {
                 return;
             }
+            HandshakeTrace trace = HandshakeTrace.responder();
+            trace.mark(HandshakeTrace.RStage.FIRST_BYTE);
             SSLEngine engine = parts.tls().responder((InetSocketAddress) c.channel().remoteAddress());
             SslHandler ssl = new SslHandler(engine);
             ssl.setHandshakeTimeoutMillis(parts.config().attemptTimeout().toMillis());
@@ -80,7 +82,7 @@ final class HandshakeServer {
             p.remove("idle-close");
             p.addAfter(c.name(), "frames", new LengthFieldBasedFrameDecoder(MeshMessages.MAX_FRAME, 0, 2, 0, 2));
             p.addAfter("frames", "prepend", new LengthFieldPrepender(2));
-            p.addAfter("prepend", "responder", new ResponderHandler(parts, ctx, ssl, HandshakeServer.this));
+            p.addAfter("prepend", "responder", new ResponderHandler(parts, ctx, ssl, HandshakeServer.this, trace));
             p.replace(this, "tls", ssl);
         }
     }

@@ -68,13 +68,15 @@ public final class HandshakeService implements AutoCloseable {
     private static final class Job {
         final AuthRequest request;
         final CompletableFuture<EstablishedSession> result;
+        final HandshakeTrace trace;
         boolean newTls;
         int attempts;
 
-        Job(AuthRequest request, CompletableFuture<EstablishedSession> result, boolean newTls) {
+        Job(AuthRequest request, CompletableFuture<EstablishedSession> result, boolean newTls, HandshakeTrace trace) {
             this.request = request;
             this.result = result;
             this.newTls = newTls;
+            this.trace = trace;
         }
     }
 
@@ -97,10 +99,19 @@ public final class HandshakeService implements AutoCloseable {
 
     /** Authenticates {@code request}'s pair (or joins the handshake already running for it). */
     public CompletableFuture<EstablishedSession> authenticate(AuthRequest request) {
-        return submit(request, false);
+        return submit(request, false, null);
+    }
+
+    /** {@link #authenticate} with a latency trace (stamped along the way; may be null). */
+    public CompletableFuture<EstablishedSession> authenticate(AuthRequest request, HandshakeTrace trace) {
+        return submit(request, false, trace);
     }
 
     private CompletableFuture<EstablishedSession> submit(AuthRequest request, boolean newTls) {
+        return submit(request, newTls, null);
+    }
+
+    private CompletableFuture<EstablishedSession> submit(AuthRequest request, boolean newTls, HandshakeTrace trace) {
         CompletableFuture<EstablishedSession> f = new CompletableFuture<>();
         CompletableFuture<EstablishedSession> running = inflight.putIfAbsent(request, f);
         if (running != null) {
@@ -108,10 +119,10 @@ public final class HandshakeService implements AutoCloseable {
             return running;
         }
         if (closed) {
-            finishFailed(new Job(request, f, newTls), FailureReason.SHUTDOWN, request + ": service closed");
+            finishFailed(new Job(request, f, newTls, null), FailureReason.SHUTDOWN, request + ": service closed");
             return f;
         }
-        sched.execute(() -> enqueue(new Job(request, f, newTls), false));
+        sched.execute(() -> enqueue(new Job(request, f, newTls, trace), false));
         return f;
     }
 
@@ -146,27 +157,38 @@ public final class HandshakeService implements AutoCloseable {
         maxActiveSeen = Math.max(maxActiveSeen, active);
         job.attempts++;
         parts.counters().onAttempt();
-        CompletableFuture<EstablishedSession> a = connector.attempt(job.request, job.newTls);
+        if (job.trace != null) {
+            job.trace.mark(HandshakeTrace.Stage.STARTED);
+        }
+        CompletableFuture<EstablishedSession> a = connector.attempt(job.request, job.newTls, job.trace);
         ScheduledFuture<?> timeout = sched.schedule(() -> {
             a.completeExceptionally(new HandshakeException(FailureReason.TIMEOUT, job.request + ": no session within "
                     + parts.config().attemptTimeout().toMillis() + " ms (attempt " + job.attempts + ")"));
         }, parts.config().attemptTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        a.whenComplete((s, t) -> sched.execute(() -> {
-            timeout.cancel(false);
-            active--;
-            attemptDone(job, s, t);
-            dispatch();
-        }));
+        a.whenComplete((s, t) -> {
+            if (s != null) {
+                // The held first packets wait for this: install on the thread that completed the
+                // attempt (the connection's event loop) rather than after a hop to the scheduler.
+                established.add(job.request); // before the sink: a rotation right after must see the pair
+                try {
+                    parts.sink().install(s, job.trace);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "session install failed: " + job.request, e);
+                } finally {
+                    parts.indexes().release(s.keypair().localIndex());
+                }
+            }
+            sched.execute(() -> {
+                timeout.cancel(false);
+                active--;
+                attemptDone(job, s, t);
+                dispatch();
+            });
+        });
     }
 
     private void attemptDone(Job job, EstablishedSession s, Throwable t) {
         if (s != null) {
-            established.add(job.request); // before the sink: a rotation right after must see the pair
-            try {
-                parts.sink().install(s);
-            } finally {
-                parts.indexes().release(s.keypair().localIndex());
-            }
             parts.counters().onEstablished();
             inflight.remove(job.request, job.result);
             job.result.complete(s);

@@ -32,10 +32,12 @@ final class InitiatorHandler extends ChannelInboundHandlerAdapter {
     private long epoch;
     private int localIndex;
     private CompletableFuture<EstablishedSession> pending;
+    private HandshakeTrace trace;
 
     InitiatorHandler(Parts parts, AuthRequest request, ConnectionContext ctx, SslHandler ssl,
-                     CompletableFuture<EstablishedSession> first, Consumer<AuthRequest> reauth,
+                     CompletableFuture<EstablishedSession> first, HandshakeTrace trace, Consumer<AuthRequest> reauth,
                      Consumer<InitiatorHandler> onEstablished) {
+        this.trace = trace;
         this.onEstablished = onEstablished;
         this.parts = parts;
         this.request = request;
@@ -85,6 +87,9 @@ final class InitiatorHandler extends ChannelInboundHandlerAdapter {
                 c.close();
             } else {
                 tlsDone = true;
+                if (trace != null) {
+                    trace.mark(HandshakeTrace.Stage.TLS_DONE);
+                }
                 sendHello(c.channel());
             }
         }
@@ -132,11 +137,19 @@ final class InitiatorHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         pending = null;
+        HandshakeTrace tr = trace;
+        trace = null; // rekeys on this connection are not first packets
+        if (tr != null) {
+            tr.mark(HandshakeTrace.Stage.ACCEPTED);
+        }
         try {
             SessionBinding binding = new SessionBinding(request.pair().local().toString(), request.pair().remote().toString(),
                     localIndex, a.responderIndex(), epoch);
             EstablishedSession s = SessionFactory.build(ssl.engine().getSession(), ctx, binding, true, request.pair(),
                     request.peerAgent(), parts.aeads());
+            if (tr != null) {
+                tr.mark(HandshakeTrace.Stage.KEYS);
+            }
             if (epoch == 1) {
                 onEstablished.accept(this); // registered for rekeys before anyone sees the session
             }

@@ -28,8 +28,10 @@ final class ResponderHandler extends ChannelInboundHandlerAdapter {
     private final HandshakeServer server;
     private long lastEpoch;
     private boolean verified;
+    private HandshakeTrace trace;
 
-    ResponderHandler(Parts parts, ConnectionContext ctx, SslHandler ssl, HandshakeServer server) {
+    ResponderHandler(Parts parts, ConnectionContext ctx, SslHandler ssl, HandshakeServer server, HandshakeTrace trace) {
+        this.trace = trace;
         this.parts = parts;
         this.ctx = ctx;
         this.ssl = ssl;
@@ -52,6 +54,9 @@ final class ResponderHandler extends ChannelInboundHandlerAdapter {
                 refuse(c, FailureReason.PROTOCOL_ERROR, "TLS session without certificate verification (resumed?)");
             } else {
                 verified = true;
+                if (trace != null) {
+                    trace.mark(HandshakeTrace.RStage.TLS_DONE);
+                }
                 parts.counters().onTlsVerified();
                 server.opened(c.channel(), ctx.local());
             }
@@ -81,6 +86,11 @@ final class ResponderHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHello(ChannelHandlerContext c, MeshMessages.Hello h) {
+        HandshakeTrace tr = trace;
+        trace = null; // only the connection's first exchange is a first packet
+        if (tr != null) {
+            tr.mark(HandshakeTrace.RStage.HELLO);
+        }
         SpiffeId peer = ctx.verifiedPeer();
         if (!peer.toString().equals(h.initiatorId())) {
             refuse(c, FailureReason.WRONG_SPIFFE_ID, "HELLO claims " + h.initiatorId() + ", certificate is " + peer);
@@ -101,10 +111,13 @@ final class ResponderHandler extends ChannelInboundHandlerAdapter {
             InetSocketAddress remote = (InetSocketAddress) c.channel().remoteAddress();
             EstablishedSession s = SessionFactory.build(ssl.engine().getSession(), ctx, binding, false,
                     new IdentityPair(ctx.local(), peer), remote, parts.aeads());
-            parts.sink().install(s);
+            parts.sink().install(s, tr);
             lastEpoch = h.epoch();
             parts.counters().onResponded();
             c.writeAndFlush(MeshMessages.accept(c.alloc(), new MeshMessages.Accept(h.epoch(), index)));
+            if (tr != null) {
+                tr.mark(HandshakeTrace.RStage.ACCEPT_SENT);
+            }
         } catch (Exception e) {
             refuse(c, FailureReason.TLS_ERROR, "exporter: " + e.getMessage());
         } finally {

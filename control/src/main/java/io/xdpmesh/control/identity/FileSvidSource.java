@@ -34,6 +34,8 @@ public final class FileSvidSource implements SvidSource {
     private final IdentityStore store;
     private final long recheckMillis;
     private final Map<Path, byte[]> loaded = new ConcurrentHashMap<>();
+    /** Per directory, the file attributes its loaded SVID was read from (skip re-parsing unchanged files). */
+    private final Map<Path, String> stamps = new ConcurrentHashMap<>();
     private final Set<Path> watched = ConcurrentHashMap.newKeySet();
     private final AtomicLong rotations = new AtomicLong();
     private final AtomicLong loadFailures = new AtomicLong();
@@ -115,6 +117,13 @@ public final class FileSvidSource implements SvidSource {
     }
 
     private void reload(Path dir) {
+        // The periodic recheck must not parse every certificate and sign with every key each time
+        // (with a hundred identities that is CPU the handshakes of new pairs wait for): unchanged
+        // files (same inode, size and mtime, last written over a second ago) are skipped.
+        String stamp = stamp(dir);
+        if (stamp != null && stamp.equals(stamps.get(dir)) && loaded.containsKey(dir)) {
+            return;
+        }
         SvidFiles.Loaded l;
         try {
             l = SvidFiles.load(dir);
@@ -125,19 +134,45 @@ public final class FileSvidSource implements SvidSource {
         }
         byte[] fp = fingerprint(l.svid());
         byte[] old = loaded.get(dir);
+        if (stamp != null) {
+            stamps.put(dir, stamp);
+        } else {
+            stamps.remove(dir);
+        }
         if (old != null && Arrays.equals(old, fp)) {
             return;
         }
         loaded.put(dir, fp);
+        if (old != null) {
+            rotations.incrementAndGet(); // before the store tells its listeners: they may read it
+        }
         store.putBundle(l.bundle());
         store.put(l.svid());
         if (old != null) {
-            rotations.incrementAndGet();
             LOG.log(Level.INFO, "SVID rotated: {0} (NotAfter {1})", l.svid().getSpiffeId(),
                     l.svid().getLeaf().getNotAfter().toInstant());
         } else {
             LOG.log(Level.INFO, "SVID loaded: {0} from {1}", l.svid().getSpiffeId(), dir);
         }
+    }
+
+    /** inode, size and mtime of the three files, or null when any is missing or written in the last second. */
+    private static String stamp(Path dir) {
+        StringBuilder b = new StringBuilder();
+        long recent = System.currentTimeMillis() - 1000;
+        for (Path f : new Path[] {SvidLayout.svid(dir), SvidLayout.key(dir), SvidLayout.bundle(dir)}) {
+            try {
+                var a = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class);
+                long mtime = a.lastModifiedTime().toMillis();
+                if (mtime > recent) {
+                    return null;
+                }
+                b.append(a.fileKey()).append('/').append(a.size()).append('/').append(a.lastModifiedTime()).append(';');
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return b.toString();
     }
 
     private static byte[] fingerprint(X509Svid svid) {

@@ -9,6 +9,10 @@ import java.util.function.Consumer;
  */
 @FunctionalInterface
 public interface AuthRequestSource {
-    /** Hands up to {@code limit} queued requests to {@code handler}; returns how many. */
-    int drain(Consumer<AuthRequest> handler, int limit);
+    /**
+     * Hands up to {@code limit} queued requests to {@code handler}; when none is queued, waits up
+     * to {@code maxWaitNanos} for one (an implementation that cannot be woken just returns and the
+     * caller polls again). Returns how many were handed on.
+     */
+    int drain(Consumer<AuthRequest> handler, int limit, long maxWaitNanos);
 }

@@ -16,6 +16,11 @@ import io.xdpmesh.control.handshake.FailureReason;
 public interface SessionSink {
     void install(EstablishedSession session);
 
+    /** {@link #install} with the pair's latency trace (the sink stamps QUEUED and hands on APPLIED). */
+    default void install(EstablishedSession session, io.xdpmesh.control.handshake.HandshakeTrace trace) {
+        install(session);
+    }
+
     void failed(AuthRequest request, FailureReason reason, String detail);
 
     /** A sink that drops everything; for tools that only measure handshakes. */

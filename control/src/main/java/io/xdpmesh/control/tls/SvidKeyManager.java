@@ -30,6 +30,8 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
     private final IdentityStore store;
     private final SpiffeId defaultIdentity;
     private final Map<SpiffeId, String> sniCache = new ConcurrentHashMap<>();
+    /** SNI name (lower case) to identity, so a responder finds the asked-for identity in one look-up. */
+    private final Map<String, SpiffeId> byName = new ConcurrentHashMap<>();
 
     public SvidKeyManager(IdentityStore store, SpiffeId defaultIdentity) {
         this.store = store;
@@ -82,10 +84,16 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
             if (n.getType() == StandardConstants.SNI_HOST_NAME) {
                 String host = ((SNIHostName) n).getAsciiName();
                 if (SniNames.isIdentityName(host)) {
-                    for (SpiffeId id : store.snapshot().keySet()) {
-                        if (sniCache.computeIfAbsent(id, SniNames::of).equalsIgnoreCase(host)) {
-                            return Optional.of(id);
+                    String key = host.toLowerCase(java.util.Locale.ROOT);
+                    SpiffeId known = byName.get(key);
+                    if (known == null) { // an identity loaded since the last look: index them again
+                        for (SpiffeId id : store.snapshot().keySet()) {
+                            byName.putIfAbsent(sniCache.computeIfAbsent(id, SniNames::of).toLowerCase(java.util.Locale.ROOT), id);
                         }
+                        known = byName.get(key);
+                    }
+                    if (known != null) {
+                        return Optional.of(known); // gone from the store since: alias() finds no SVID
                     }
                     // Asked for an identity this node does not hold: present nothing, the handshake fails.
                     return Optional.of(SpiffeId.parse("spiffe://unknown.invalid/" + host));

@@ -21,8 +21,15 @@ import javax.net.ssl.TrustManager;
  * any session whose peer the trust manager did not verify.
  */
 public final class TlsSetup {
-    /** ACCP has no X25519: P-256 first keeps the key share in AWS-LC; X25519 stays as a fallback. */
+    /** ACCP has no X25519: P-256 first keeps the key share in AWS-LC; X25519 stays as a fallback (responder). */
     static final String[] NAMED_GROUPS = {"secp256r1", "x25519"};
+    /**
+     * What an initiator offers. SunJSSE sends a key share for each of its first groups, and an
+     * X25519 share is computed by the JDK's own (slow) XDH code on every handshake although our
+     * responder always picks P-256: about an eighth of a handshake's CPU. Initiators only talk to
+     * xdpmesh responders, which accept P-256.
+     */
+    static final String[] INITIATOR_GROUPS = {"secp256r1"};
     static final String[] PROTOCOLS = {"TLSv1.3"};
 
     private final SSLContext context;
@@ -59,6 +66,7 @@ public final class TlsSetup {
         SSLEngine e = context.createSSLEngine();
         e.setUseClientMode(true);
         SSLParameters p = base(e);
+        p.setNamedGroups(INITIATOR_GROUPS);
         p.setServerNames(List.of(new SNIHostName(SniNames.of(remote))));
         e.setSSLParameters(p);
         ConnectionContext.initiator(e, peer, local, remote);

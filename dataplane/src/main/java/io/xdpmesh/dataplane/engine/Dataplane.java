@@ -17,6 +17,7 @@ import io.xdpmesh.xdp.bpf.XdpConfig;
 import io.xdpmesh.xdp.bpf.XdpLoader;
 import io.xdpmesh.xdp.bpf.XdpRole;
 import io.xdpmesh.xdp.sys.NetNs;
+import io.xdpmesh.xdp.sys.PollSet;
 import io.xdpmesh.xdp.xsk.Umem;
 import io.xdpmesh.xdp.xsk.UmemConfig;
 import io.xdpmesh.xdp.xsk.XskConfig;
@@ -66,6 +67,8 @@ public final class Dataplane implements AutoCloseable {
     private CountersFile counters;
     private FlowTable flows;
     private DataplaneAgent agent;
+    /** What the thread sleeps in when idle (BACKOFF), null otherwise. */
+    private PollSet wait;
     private AgentRunner runner;
     private DropCounters drops;
     private StatCounters stats;
@@ -155,11 +158,23 @@ public final class Dataplane implements AutoCloseable {
             handle(p).attachment().xskMap().register(0, p.socket.fd());
         }
         neighbours.start();
-        runner = new AgentRunner(cfg.idle.strategy(), t -> {
+        if (cfg.idle == IdleMode.BACKOFF) {
+            int[] fds = new int[initial.size()];
+            for (int i = 0; i < fds.length; i++) {
+                fds[i] = initial.get(i).socket.fd();
+            }
+            // Ports added at runtime join the set (and leave it) on the dataplane thread itself.
+            wait = new PollSet(fds, DataplaneAgent.MAX_PORTS);
+            agent.idleWait(wait);
+        }
+        runner = new AgentRunner(cfg.idle.strategy(wait), t -> {
             errors++;
             lastError = t;
         }, null, agent);
         AgentRunner.startOnThread(runner);
+        Thread t = runner.thread();
+        PollSet w = wait;
+        commands.wakeup(w != null ? w::signal : () -> java.util.concurrent.locks.LockSupport.unpark(t));
         maintenance = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("xdpmesh-ports-" + cfg.node).factory());
         maintenance.scheduleWithFixedDelay(this::maintain, 500, 500, TimeUnit.MILLISECONDS);
@@ -528,7 +543,8 @@ public final class Dataplane implements AutoCloseable {
             maintenance.shutdownNow();
         }
         if (runner != null) {
-            runner.close();
+            commands.wakeup(null);
+            runner.close(); // a thread in poll(2) returns within its 1 ms timeout and sees the stop
             for (var s : agent.sessionsSnapshot()) { // the thread is gone: wipe the keys it held
                 s.keys.clear().forEach(io.xdpmesh.crypto.transport.Keypair::close);
             }
@@ -570,6 +586,9 @@ public final class Dataplane implements AutoCloseable {
             ports.clear();
             retiring.clear();
             unserved.clear();
+        }
+        if (wait != null) {
+            wait.close();
         }
         if (umem != null) {
             umem.close();

@@ -89,6 +89,8 @@ public final class DataplaneAgent implements Agent {
     /** Removed ports still giving back their frames. */
     private Port[] retiring = new Port[0];
     private final Queue<PortChange> portChanges;
+    /** The idle wait (BACKOFF), null otherwise: ports added or removed at runtime join or leave it here. */
+    private io.xdpmesh.xdp.sys.PollSet idleWait;
     private final Port uplink;
     private final int batch;
     private final int podFill;
@@ -809,7 +811,7 @@ public final class DataplaneAgent implements Agent {
         }
         stats.held.incrementRelease();
         if (fresh) {
-            if (requests.offer(verdict, c.generation, key, c.identityNames[local], c.identityNames[remote],
+            if (requests.offer(verdict, c.generation, key, now, c.identityNames[local], c.identityNames[remote],
                     c.nodeNames[node])) {
                 stats.authRequests.incrementRelease();
             } else {
@@ -915,6 +917,11 @@ public final class DataplaneAgent implements Agent {
 
     // ---------------------------------------------------------------- ports
 
+    /** Set before the thread starts. */
+    void idleWait(io.xdpmesh.xdp.sys.PollSet wait) {
+        idleWait = wait;
+    }
+
     private int applyPortChanges() {
         PortChange ch = portChanges.poll();
         if (ch == null) {
@@ -946,6 +953,9 @@ public final class DataplaneAgent implements Agent {
                 removed |= p.index == slot && !p.uplink;
             }
             if (removed) {
+                if (idleWait != null) {
+                    idleWait.remove(p.socket.fd()); // before the set-up thread closes it
+                }
                 bySlot[p.index] = null;
                 p.retireAt = now + RETIRE_GRACE_NS;
                 p.giveUpAt = now + RETIRE_GIVE_UP_NS;
@@ -956,6 +966,9 @@ public final class DataplaneAgent implements Agent {
         }
         for (Port p : ch.add()) {
             bySlot[p.index] = p;
+            if (idleWait != null) {
+                idleWait.add(p.socket.fd());
+            }
             refill(p);
             next[keep++] = p;
             p.adopted = true;
@@ -1064,6 +1077,7 @@ public final class DataplaneAgent implements Agent {
         flowCache.invalidateAll();
         scratchCount = 0;
         pending.drain(key, this::toScratch);
+        cmd.applied(System.nanoTime());
         replayScratch();
     }
 

@@ -11,15 +11,24 @@ public enum IdleMode {
     BUSY_SPIN,
     /** Thread.yield between empty cycles. */
     YIELD,
-    /** Spin, then yield, then park 1 us .. 1 ms (an idle node uses almost no CPU). */
+    /**
+     * Spin, then yield, then sleep in poll(2) on the thread's sockets and command eventfd (at most
+     * 1 ms): an idle node uses almost no CPU, and a packet or command wakes the thread at once.
+     */
     BACKOFF;
 
-    public IdleStrategy strategy() {
+    /** The strategy; {@code poll} is the thread's wait set (BACKOFF blocks in it; null: timed parks). */
+    IdleStrategy strategy(io.xdpmesh.xdp.sys.PollSet poll) {
         return switch (this) {
             case BUSY_SPIN -> new BusySpinIdleStrategy();
             case YIELD -> new YieldingIdleStrategy();
-            case BACKOFF -> new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+            case BACKOFF -> poll != null ? new PollingIdleStrategy(poll, 100, 10, 1)
+                    : new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
         };
+    }
+
+    public IdleStrategy strategy() {
+        return strategy(null);
     }
 
     public static IdleMode parse(String s) {

@@ -3,6 +3,8 @@ package io.xdpmesh.dataplane.session;
 import io.xdpmesh.dataplane.policy.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -16,13 +18,16 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * reader). Writing copies precomputed name bytes into the ring: no allocation, no lock.
  *
  * <pre>
- * record (type 1): int verdict ordinal, int generation, long pair key,
+ * record (type 1): int verdict ordinal, int generation, long pair key, long held-at nanoTime,
  *                  then three (u16 length, UTF-8 bytes): local SPIFFE ID, remote SPIFFE ID, remote node
  * </pre>
  */
 public final class AuthRequests {
     public static final int MSG_AUTH = 1;
     private final ManyToOneRingBuffer ring;
+    /** The reader while it is parked waiting for requests (need-wakeup style: null while it polls). */
+    private volatile Thread waiter;
+    private final java.util.concurrent.atomic.AtomicLong wakeups = new java.util.concurrent.atomic.AtomicLong();
 
     public AuthRequests(int capacityBytes) {
         int cap = Integer.highestOneBit(Math.max(4096, capacityBytes - 1)) << 1;
@@ -31,9 +36,9 @@ public final class AuthRequests {
     }
 
     /** Dataplane side; false when the ring is full (the caller counts it). Allocation-free. */
-    public boolean offer(int verdictOrdinal, int generation, long pairKey, byte[] localId, byte[] remoteId,
-            byte[] remoteNode) {
-        int len = 16 + 6 + localId.length + remoteId.length + remoteNode.length;
+    public boolean offer(int verdictOrdinal, int generation, long pairKey, long heldAtNanos, byte[] localId,
+            byte[] remoteId, byte[] remoteNode) {
+        int len = 24 + 6 + localId.length + remoteId.length + remoteNode.length;
         int at = ring.tryClaim(MSG_AUTH, len);
         if (at <= 0) {
             return false;
@@ -42,12 +47,43 @@ public final class AuthRequests {
         b.putInt(at, verdictOrdinal);
         b.putInt(at + 4, generation);
         b.putLong(at + 8, pairKey);
-        int p = at + 16;
+        b.putLong(at + 16, heldAtNanos);
+        int p = at + 24;
         p = putName(b, p, localId);
         p = putName(b, p, remoteId);
         putName(b, p, remoteNode);
         ring.commit(at);
+        // Once per request (a new pair), not per packet: wake the reader only if it is parked.
+        VarHandle.fullFence();
+        Thread w = waiter;
+        if (w != null) {
+            wakeups.incrementAndGet();
+            LockSupport.unpark(w);
+        }
         return true;
+    }
+
+    /**
+     * Control side: {@link #poll}, and when nothing is waiting, parks up to {@code maxWaitNanos}
+     * until the dataplane offers a request (it unparks the reader only while it is parked here).
+     */
+    public int pollOrWait(Consumer<AuthRequest> handler, int limit, long maxWaitNanos) {
+        int n = poll(handler, limit);
+        if (n > 0) {
+            return n;
+        }
+        waiter = Thread.currentThread();
+        try {
+            VarHandle.fullFence();
+            n = poll(handler, limit);
+            if (n > 0) {
+                return n;
+            }
+            LockSupport.parkNanos(this, maxWaitNanos);
+        } finally {
+            waiter = null;
+        }
+        return poll(handler, limit);
     }
 
     private static int putName(org.agrona.concurrent.AtomicBuffer b, int p, byte[] name) {
@@ -65,7 +101,8 @@ public final class AuthRequests {
             int verdict = buf.getInt(at);
             int generation = buf.getInt(at + 4);
             long key = buf.getLong(at + 8);
-            int p = at + 16;
+            long heldAt = buf.getLong(at + 16);
+            int p = at + 24;
             String[] names = new String[3];
             for (int i = 0; i < 3; i++) {
                 int n = buf.getShort(p) & 0xffff;
@@ -74,8 +111,19 @@ public final class AuthRequests {
                 names[i] = new String(bytes, StandardCharsets.UTF_8);
                 p += 2 + n;
             }
-            handler.accept(new AuthRequest(names[0], names[1], names[2], Verdict.ofOrdinal(verdict), key, generation));
+            handler.accept(new AuthRequest(names[0], names[1], names[2], Verdict.ofOrdinal(verdict), key, generation,
+                    heldAt));
         }, limit);
+    }
+
+    /** True while the reader is parked in {@link #pollOrWait}. */
+    public boolean readerWaiting() {
+        return waiter != null;
+    }
+
+    /** Offers that found the reader parked and woke it (diagnostics). */
+    public long wakeups() {
+        return wakeups.get();
     }
 
     /** Bytes waiting (diagnostics). */

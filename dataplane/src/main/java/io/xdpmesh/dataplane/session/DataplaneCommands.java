@@ -19,10 +19,22 @@ public final class DataplaneCommands {
      * Install (or rotate in) a keypair for the pair (local identity on this node, remote identity,
      * remote node). The dataplane takes ownership of kp (it closes it when it falls out).
      * expiresAtEpochMillis: when the authentication ends (earlier leaf NotAfter, capped by rekeying).
-     * Held frames of the pair leave in order as soon as it is applied.
+     * Held frames of the pair leave in order as soon as it is applied. stamp (may be null) learns
+     * when that happened.
      */
     public record InstallSession(String localId, String remoteId, String remoteNode, Keypair keypair,
-            long expiresAtEpochMillis) implements Command {}
+            long expiresAtEpochMillis, ApplyStamp stamp) implements Command {
+        public InstallSession(String localId, String remoteId, String remoteNode, Keypair keypair, long expiresAtEpochMillis) {
+            this(localId, remoteId, remoteNode, keypair, expiresAtEpochMillis, null);
+        }
+
+        /** Dataplane side: marks the command applied. */
+        public void applied(long nanos) {
+            if (stamp != null) {
+                stamp.applied(nanos);
+            }
+        }
+    }
 
     /** The handshake for the pair failed or timed out: held frames are dropped under reason. */
     public record FailPair(String localId, String remoteId, String remoteNode, FailReason reason) implements Command {}
@@ -34,14 +46,30 @@ public final class DataplaneCommands {
     public record UpdateCluster(ClusterConfig config) implements Command {}
 
     private final ManyToOneConcurrentArrayQueue<Command> queue;
+    /** Wakes the dataplane thread on every offer, so an idle (backoff) thread applies it at once. */
+    private volatile Runnable wakeup;
 
     public DataplaneCommands(int capacity) {
         queue = new ManyToOneConcurrentArrayQueue<>(capacity);
     }
 
-    /** Any thread; false when the queue is full (try again). */
+    /**
+     * Any thread; false when the queue is full (try again). Wakes the dataplane thread: with the
+     * backoff idle strategy it may otherwise sleep out its wait before applying this, and an
+     * install is what held first packets wait for.
+     */
     public boolean offer(Command c) {
-        return queue.offer(Objects.requireNonNull(c, "command"));
+        boolean ok = queue.offer(Objects.requireNonNull(c, "command"));
+        Runnable w = wakeup;
+        if (ok && w != null) {
+            w.run();
+        }
+        return ok;
+    }
+
+    /** How to wake the polling thread (the dataplane sets it when it starts; null: nothing). */
+    public void wakeup(Runnable w) {
+        wakeup = w;
     }
 
     public boolean installSession(String localId, String remoteId, String remoteNode, Keypair kp, long expiresAtEpochMillis) {

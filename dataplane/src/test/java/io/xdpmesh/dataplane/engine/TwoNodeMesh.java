@@ -126,8 +126,10 @@ final class TwoNodeMesh implements AutoCloseable {
         long expires = System.currentTimeMillis() + 600_000;
         Keypair ka = new Keypair(aead.apply(k1), aead.apply(k2), new PacketMac(k1), new PacketMac(k2), ia, ib, true, now);
         Keypair kb = new Keypair(aead.apply(k2), aead.apply(k1), new PacketMac(k2), new PacketMac(k1), ib, ia, true, now);
-        if (!a.commands().installSession(id(1, ja), id(2, jb), "n2", ka, expires)
-                || !b.commands().installSession(id(2, jb), id(1, ja), "n1", kb, expires)) {
+        // B first, as an agent's responder installs before it accepts: A releases its held frames
+        // the moment it applies its install, and B must know the session when they arrive.
+        if (!b.commands().installSession(id(2, jb), id(1, ja), "n1", kb, expires)
+                || !a.commands().installSession(id(1, ja), id(2, jb), "n2", ka, expires)) {
             throw new IllegalStateException("command queue full");
         }
         return new PairKeys(k1, k2, ia, ib);

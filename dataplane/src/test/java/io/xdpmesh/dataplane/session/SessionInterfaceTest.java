@@ -59,17 +59,18 @@ class SessionInterfaceTest {
         byte[] l = "spiffe://t/a".getBytes(StandardCharsets.UTF_8);
         byte[] m = "spiffe://t/b".getBytes(StandardCharsets.UTF_8);
         byte[] n = "n2".getBytes(StandardCharsets.UTF_8);
-        assertTrue(r.offer(Verdict.ENCRYPT.ordinal(), 7, PairKey.of(1, 2, 1), l, m, n));
+        assertTrue(r.offer(Verdict.ENCRYPT.ordinal(), 7, PairKey.of(1, 2, 1), 123_456_789L, l, m, n));
         List<AuthRequest> got = new ArrayList<>();
         assertEquals(1, r.poll(got::add, 10));
-        assertEquals(new AuthRequest("spiffe://t/a", "spiffe://t/b", "n2", Verdict.ENCRYPT, PairKey.of(1, 2, 1), 7),
+        assertEquals(new AuthRequest("spiffe://t/a", "spiffe://t/b", "n2", Verdict.ENCRYPT, PairKey.of(1, 2, 1), 7,
+                123_456_789L),
                 got.get(0));
         int accepted = 0;
-        while (r.offer(Verdict.AUTH.ordinal(), 1, 1, l, m, n) && accepted < 10_000) {
+        while (r.offer(Verdict.AUTH.ordinal(), 1, 1, 0, l, m, n) && accepted < 10_000) {
             accepted++;
         }
         assertTrue(accepted > 0 && accepted < 10_000, "a bounded ring refuses when full: " + accepted);
-        assertFalse(r.offer(Verdict.AUTH.ordinal(), 1, 1, l, m, n));
+        assertFalse(r.offer(Verdict.AUTH.ordinal(), 1, 1, 0, l, m, n));
         int read = 0;
         for (int k; (k = r.poll(x -> { }, 100_000)) > 0; ) { // a read stops where the ring wraps
             read += k;
