@@ -105,8 +105,9 @@ if [ "${TCP_JFR:-0}" = 1 ]; then
   sed 's/^/  /' "$out/profile-tcp.txt" >&2
 fi
 if [ -n "$perfpid" ]; then
+  for k in 1 2; do jcmd "${XS_DAEMONS[$((k - 1))]}" Compiler.perfmap >/dev/null 2>&1 || true; done # JIT symbols
   perf report -i "$out/perf.data" --no-children --sort comm,sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
-    | grep -E '^ +[0-9]' | head -40 > "$out/perf-top.txt" || true
+    | grep -E '^ +[0-9]' | head -60 > "$out/perf-top.txt" || true
   sed 's/^/  perf: /' "$out/perf-top.txt" >&2
 fi
 p=$(xdpmesh_ping "$XS_PA" "$XS_IPB" "$pings" 0.01 "$out/ping.txt")
