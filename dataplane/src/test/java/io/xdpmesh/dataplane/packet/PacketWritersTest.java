@@ -49,6 +49,20 @@ class PacketWritersTest {
         }
     }
 
+    @Test
+    void sumCarriesCorrectlyOverLongRunsOfOnes() {
+        for (int i = 0; i < 8192; i++) {
+            mem.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) 0xff);
+        }
+        for (int len : new int[] {15, 16, 17, 31, 32, 33, 1368, 1400, 4095, 8000, 8185}) {
+            for (int off = 0; off < 7; off++) {
+                assertEquals(reference(mem, off, len), Checksums.sum(a + off, len), "off " + off + " len " + len);
+            }
+        }
+        mem.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 100, (byte) 0x00);
+        assertEquals(reference(mem, 0, 8000), Checksums.sum(a, 8000));
+    }
+
     /** A UDP/IPv4 packet at ip with a payload; the checksum field left as veth's offload leaves it. */
     private int udp4(long ip, int payload, boolean partial) {
         Mem.putBe16(ip, 0x4500);
