@@ -16,7 +16,7 @@ import org.agrona.concurrent.IdleStrategy;
 final class PollingIdleStrategy implements IdleStrategy {
     /** System property: microseconds to spin after work before yielding and polling. */
     static final String SPIN_MICROS = "xdpmesh.idle.spinMicros";
-    static final long DEFAULT_SPIN_NANOS = 20_000;
+    static final long DEFAULT_SPIN_NANOS = 5_000;
 
     private final PollSet poll;
     private final long spinNanos;
