@@ -22,7 +22,7 @@ public enum IdleMode {
         return switch (this) {
             case BUSY_SPIN -> new BusySpinIdleStrategy();
             case YIELD -> new YieldingIdleStrategy();
-            case BACKOFF -> poll != null ? new PollingIdleStrategy(poll, PollingIdleStrategy.configuredSpinNanos(), 10, 1)
+            case BACKOFF -> poll != null ? new PollingIdleStrategy(poll, 100, 10, 1)
                     : new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
         };
     }

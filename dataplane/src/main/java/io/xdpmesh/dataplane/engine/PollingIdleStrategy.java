@@ -4,51 +4,31 @@ import io.xdpmesh.xdp.sys.PollSet;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * The backoff idle strategy of a dataplane thread: after the last duty cycle that found work, spin
- * for up to {@code spinNanos} (the next frame of an ACK-clocked flow or a request/response usually
- * comes within tens of microseconds, and catching it spinning saves a sleep and a wake-up), then
- * yield a few times, then block in poll(2) on the thread's AF_XDP sockets and its command eventfd
- * (at most {@code maxWaitMs}, so timed duties such as pending-frame expiry still run). A frame
- * arriving or a command queued wakes it at once, where a timed park (Agrona's BackoffIdleStrategy,
- * up to 1 ms) made every packet that found the thread asleep wait out the rest of the period. The
- * syscall happens only when idle; an idle node burns at most one spin window per burst of traffic.
+ * The backoff idle strategy of a dataplane thread: after an empty duty cycle spin a little, then
+ * yield a little, then block in poll(2) on the thread's AF_XDP sockets and its command eventfd (at
+ * most {@code maxWaitMs}, so timed duties such as pending-frame expiry still run). A frame arriving
+ * or a command queued wakes it at once, where a timed park (Agrona's BackoffIdleStrategy, up to
+ * 1 ms) made every packet that found the thread asleep wait out the rest of the period: on a first
+ * packet's round trip that is four dataplane passes. The syscall happens only when idle.
  */
 final class PollingIdleStrategy implements IdleStrategy {
-    /** System property: microseconds to spin after work before yielding and polling. */
-    static final String SPIN_MICROS = "xdpmesh.idle.spinMicros";
-    static final long DEFAULT_SPIN_NANOS = 5_000;
-
     private final PollSet poll;
-    private final long spinNanos;
+    private final int spins;
     private final int yields;
     private final int maxWaitMs;
-    private long idleSince = -1;
-    private int yielded;
+    private int count;
 
-    PollingIdleStrategy(PollSet poll, long spinNanos, int yields, int maxWaitMs) {
+    PollingIdleStrategy(PollSet poll, int spins, int yields, int maxWaitMs) {
         this.poll = poll;
-        this.spinNanos = spinNanos;
+        this.spins = spins;
         this.yields = yields;
         this.maxWaitMs = maxWaitMs;
-    }
-
-    /** The spin window from {@value #SPIN_MICROS} (read once, at start-up), else the default. */
-    static long configuredSpinNanos() {
-        String v = System.getProperty(SPIN_MICROS);
-        if (v == null || v.isBlank()) {
-            return DEFAULT_SPIN_NANOS;
-        }
-        long us = Long.parseLong(v.trim());
-        if (us < 0) {
-            throw new IllegalArgumentException(SPIN_MICROS + " must be >= 0: " + v);
-        }
-        return us * 1_000L;
     }
 
     @Override
     public void idle(int workCount) {
         if (workCount > 0) {
-            reset();
+            count = 0;
             return;
         }
         idle();
@@ -56,14 +36,11 @@ final class PollingIdleStrategy implements IdleStrategy {
 
     @Override
     public void idle() {
-        long now = System.nanoTime();
-        if (idleSince < 0) {
-            idleSince = now;
-        }
-        if (now - idleSince < spinNanos) {
+        if (count < spins) {
+            count++;
             Thread.onSpinWait();
-        } else if (yielded < yields) {
-            yielded++;
+        } else if (count < spins + yields) {
+            count++;
             Thread.yield();
         } else {
             poll.await(maxWaitMs);
@@ -72,8 +49,7 @@ final class PollingIdleStrategy implements IdleStrategy {
 
     @Override
     public void reset() {
-        idleSince = -1;
-        yielded = 0;
+        count = 0;
     }
 
     @Override
