@@ -50,26 +50,17 @@ public final class XChaCha20Poly1305 {
             throw new IllegalArgumentException("HChaCha20 needs a 32-byte key and a 16-byte input");
         }
         int[] s = new int[16];
-        s[0] = 0x61707865;
-        s[1] = 0x3320646e;
-        s[2] = 0x79622d32;
-        s[3] = 0x6b206574;
+        s[0] = ChaChaCore.SIGMA0;
+        s[1] = ChaChaCore.SIGMA1;
+        s[2] = ChaChaCore.SIGMA2;
+        s[3] = ChaChaCore.SIGMA3;
         for (int i = 0; i < 8; i++) {
             s[4 + i] = le32(key, 4 * i);
         }
         for (int i = 0; i < 4; i++) {
             s[12 + i] = le32(in16, 4 * i);
         }
-        for (int r = 0; r < 10; r++) {
-            quarter(s, 0, 4, 8, 12);
-            quarter(s, 1, 5, 9, 13);
-            quarter(s, 2, 6, 10, 14);
-            quarter(s, 3, 7, 11, 15);
-            quarter(s, 0, 5, 10, 15);
-            quarter(s, 1, 6, 11, 12);
-            quarter(s, 2, 7, 8, 13);
-            quarter(s, 3, 4, 9, 14);
-        }
+        ChaChaCore.permute(s, s);
         byte[] out = new byte[32];
         for (int i = 0; i < 4; i++) {
             putLe32(out, 4 * i, s[i]);
@@ -77,17 +68,6 @@ public final class XChaCha20Poly1305 {
         }
         Arrays.fill(s, 0);
         return out;
-    }
-
-    private static void quarter(int[] s, int a, int b, int c, int d) {
-        s[a] += s[b];
-        s[d] = Integer.rotateLeft(s[d] ^ s[a], 16);
-        s[c] += s[d];
-        s[b] = Integer.rotateLeft(s[b] ^ s[c], 12);
-        s[a] += s[b];
-        s[d] = Integer.rotateLeft(s[d] ^ s[a], 8);
-        s[c] += s[d];
-        s[b] = Integer.rotateLeft(s[b] ^ s[c], 7);
     }
 
     private static int le32(byte[] b, int off) {
