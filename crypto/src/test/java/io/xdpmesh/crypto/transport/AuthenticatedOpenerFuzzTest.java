@@ -3,7 +3,6 @@ package io.xdpmesh.crypto.transport;
 import static io.xdpmesh.crypto.transport.TransportData.PAYLOAD_OFFSET;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.xdpmesh.crypto.aead.JdkPacketAead;
@@ -72,17 +71,7 @@ class AuthenticatedOpenerFuzzTest {
 
     private int check(byte[] msg) {
         int r = opener.openAuthenticated(receiver, MemorySegment.ofArray(msg), 0, msg.length, T0);
-        calls++;
-        if (r >= 0) {
-            assertTrue(r <= msg.length - TransportData.OVERHEAD, "inner length inside the message");
-        } else {
-            assertTrue(-r >= 1 && -r < OpenStatus.COUNT, "known reject code " + r);
-        }
-        long outcomes = opener.keepalives();
-        for (int i = 0; i < opener.counters().size(); i++) {
-            outcomes += opener.counters().get(i);
-        }
-        assertEquals(calls, outcomes, "every call counted exactly once");
+        OpenOutcomes.assertCounted(opener, r, msg.length, ++calls);
         return r;
     }
 }
