@@ -412,15 +412,23 @@ class DataplaneKernelTest {
         assertTrue(TwoNodeMesh.drops(mesh.a, DropReason.UNKNOWN_SOURCE) - unknownBefore >= 2);
     }
 
+    /** The same cluster with these policy rules instead of its own. */
+    static ClusterConfig withRules(ClusterConfig base, PolicyRule... rules) {
+        return new ClusterConfig(base.trustDomain(), base.tunnelPort(), base.defaultVerdict(), base.nodes(),
+                base.workloads(), List.of(rules));
+    }
+
+    static PolicyRule rule(String from, String to, Verdict verdict) {
+        return new PolicyRule(SpiffeSelector.parse(from), SpiffeSelector.parse(to), verdict);
+    }
+
     @Test
     @Order(9)
     void denyVerdictDropsAndPolicyChangesAtRuntime() throws Exception {
         ClusterConfig base = mesh.cluster;
-        List<PolicyRule> rules = List.of(
-                new PolicyRule(SpiffeSelector.parse(mesh.id(1, 1)), SpiffeSelector.parse(mesh.id(1, 2)), Verdict.DENY),
-                new PolicyRule(SpiffeSelector.parse(mesh.id(1, 1)), SpiffeSelector.parse(mesh.id(2, 1)), Verdict.DENY));
-        ClusterConfig denying = new ClusterConfig(base.trustDomain(), base.tunnelPort(), base.defaultVerdict(),
-                base.nodes(), base.workloads(), rules);
+        ClusterConfig denying = withRules(base,
+                rule(mesh.id(1, 1), mesh.id(1, 2), Verdict.DENY),
+                rule(mesh.id(1, 1), mesh.id(2, 1), Verdict.DENY));
         long before = TwoNodeMesh.drops(mesh.a, DropReason.POLICY_DENY);
         mesh.a.commands().updateCluster(denying);
         mesh.settle();
@@ -441,11 +449,9 @@ class DataplaneKernelTest {
     @Order(10)
     void authVerdictSendsAuthenticatedClearTextAndTheEncryptPairsStaySealed() throws Exception {
         ClusterConfig base = mesh.cluster;
-        List<PolicyRule> rules = List.of(
-                new PolicyRule(SpiffeSelector.parse(mesh.id(1, 1)), SpiffeSelector.parse(mesh.id(2, 1)), Verdict.AUTH),
-                new PolicyRule(SpiffeSelector.parse(mesh.id(2, 1)), SpiffeSelector.parse(mesh.id(1, 1)), Verdict.AUTH));
-        ClusterConfig authing = new ClusterConfig(base.trustDomain(), base.tunnelPort(), base.defaultVerdict(),
-                base.nodes(), base.workloads(), rules);
+        ClusterConfig authing = withRules(base,
+                rule(mesh.id(1, 1), mesh.id(2, 1), Verdict.AUTH),
+                rule(mesh.id(2, 1), mesh.id(1, 1), Verdict.AUTH));
         Path pcap = Path.of("/tmp", mesh.prefix + "-auth.pcap");
         Path log = Files.createTempFile("tshark", ".log");
         String pattern = "XDPMESH-AUTH-ONLY-PAYLOAD-51c2";
@@ -493,11 +499,9 @@ class DataplaneKernelTest {
     @Order(10)
     void allowAcrossNodesGoesPlainThroughThePeersKernel() throws Exception {
         ClusterConfig base = mesh.cluster;
-        List<PolicyRule> rules = List.of(
-                new PolicyRule(SpiffeSelector.parse(mesh.id(1, 2)), SpiffeSelector.parse(mesh.id(2, 2)), Verdict.ALLOW),
-                new PolicyRule(SpiffeSelector.parse(mesh.id(2, 2)), SpiffeSelector.parse(mesh.id(1, 2)), Verdict.ALLOW));
-        ClusterConfig allowing = new ClusterConfig(base.trustDomain(), base.tunnelPort(), base.defaultVerdict(),
-                base.nodes(), base.workloads(), rules);
+        ClusterConfig allowing = withRules(base,
+                rule(mesh.id(1, 2), mesh.id(2, 2), Verdict.ALLOW),
+                rule(mesh.id(2, 2), mesh.id(1, 2), Verdict.ALLOW));
         mesh.a.commands().updateCluster(allowing);
         mesh.b.commands().updateCluster(allowing);
         mesh.settle();
