@@ -107,11 +107,15 @@ public final class ExporterKeySchedule {
         try {
             PacketAead[] senders = new PacketAead[lanes];
             PacketMac[] macs = new PacketMac[lanes];
+            PacketAead[] receivers = new PacketAead[lanes];
+            PacketMac[] receiveMacs = new PacketMac[lanes];
             for (int l = 0; l < lanes; l++) {
                 senders[l] = aeads.apply(send);
                 macs[l] = new PacketMac(send);
+                receivers[l] = aeads.apply(receive);
+                receiveMacs[l] = new PacketMac(receive);
             }
-            return new Keypair(senders, aeads.apply(receive), macs, new PacketMac(receive),
+            return new Keypair(senders, receivers, macs, receiveMacs,
                     lanes == 1 ? 1 : Keypair.MAX_LANES, binding.localIndex(initiator), binding.remoteIndex(initiator),
                     initiator, nowNanos);
         } finally {

@@ -53,6 +53,8 @@ public final class Keypair implements AutoCloseable {
     private final PacketMac receiveMac;
     private final PacketAead[] senders;
     private final PacketMac[] sendMacs;
+    private final PacketAead[] receivers;
+    private final PacketMac[] receiveMacs;
     private final int localIndex;
     private final int remoteIndex;
     private final boolean initiator;
@@ -94,21 +96,30 @@ public final class Keypair implements AutoCloseable {
      */
     public Keypair(PacketAead sender, PacketAead receiver, PacketMac sendMac, PacketMac receiveMac,
                    int localIndex, int remoteIndex, boolean initiator, long createdNanos) {
-        this(new PacketAead[] {sender}, receiver, new PacketMac[] {sendMac}, receiveMac, 1, localIndex, remoteIndex,
-                initiator, createdNanos);
+        this(new PacketAead[] {sender}, new PacketAead[] {receiver}, new PacketMac[] {sendMac},
+                new PacketMac[] {receiveMac}, 1, localIndex, remoteIndex, initiator, createdNanos);
     }
 
     /**
      * A keypair for several dataplane threads: {@code senders[l]} (and {@code sendMacs[l]}, entries
-     * may be null) seal on lane {@code l}, all keyed with the same sending key (owned from now on);
-     * {@code receiveWindows} is 1 (WireGuard's single window) or {@link #MAX_LANES} (see the class
-     * comment).
+     * may be null) seal on lane {@code l}, all keyed with the same sending key, and
+     * {@code receivers[t]} ({@code receiveMacs[t]}) open on thread {@code t}, keyed with the receiving
+     * key (all owned from now on); {@code receiveWindows} is 1 (WireGuard's single window: one
+     * receiving thread) or {@link #MAX_LANES} (see the class comment).
      */
-    public Keypair(PacketAead[] senders, PacketAead receiver, PacketMac[] sendMacs, PacketMac receiveMac,
+    public Keypair(PacketAead[] senders, PacketAead[] receivers, PacketMac[] sendMacs, PacketMac[] receiveMacs,
                    int receiveWindows, int localIndex, int remoteIndex, boolean initiator, long createdNanos) {
         if (senders.length < 1 || senders.length > MAX_LANES || sendMacs.length != senders.length) {
             throw new IllegalArgumentException("1.." + MAX_LANES + " send lanes, one MAC slot each");
         }
+        if (receivers.length < 1 || receivers.length > MAX_LANES || receiveMacs.length != receivers.length) {
+            throw new IllegalArgumentException("1.." + MAX_LANES + " receiving ciphers, one MAC slot each");
+        }
+        for (PacketAead a : receivers) {
+            Objects.requireNonNull(a, "receiver");
+        }
+        this.receivers = receivers.clone();
+        this.receiveMacs = receiveMacs.clone();
         if (receiveWindows != 1 && receiveWindows != MAX_LANES) {
             throw new IllegalArgumentException("receive windows: 1 or " + MAX_LANES);
         }
@@ -119,8 +130,8 @@ public final class Keypair implements AutoCloseable {
         this.sendMacs = sendMacs.clone();
         this.sender = senders[0];
         this.sendMac = sendMacs[0];
-        this.receiver = Objects.requireNonNull(receiver, "receiver");
-        this.receiveMac = receiveMac;
+        this.receiver = receivers[0];
+        this.receiveMac = receiveMacs[0];
         this.localIndex = localIndex;
         this.remoteIndex = remoteIndex;
         this.initiator = initiator;
@@ -157,6 +168,21 @@ public final class Keypair implements AutoCloseable {
     /** Lane {@code lane}'s sending cipher (lane 0 is {@link #sender()}). */
     public PacketAead sender(int lane) { return senders[lane]; }
     public PacketMac sendMac(int lane) { return sendMacs[lane]; }
+    /**
+     * Thread {@code thread}'s receiving cipher: its own when the keypair has one per thread; the one
+     * cipher otherwise (only valid with one receive window, which only one thread can own); null
+     * when a split keypair has none for the thread.
+     */
+    public PacketAead receiver(int thread) {
+        return receivers.length == 1 && windows.length == 1 ? receiver
+                : thread < receivers.length ? receivers[thread] : null;
+    }
+
+    public PacketMac receiveMac(int thread) {
+        return receivers.length == 1 && windows.length == 1 ? receiveMac
+                : thread < receiveMacs.length ? receiveMacs[thread] : null;
+    }
+
     /** Send lanes (sending ciphers) this keypair was built with. */
     public int sendLanes() { return senders.length; }
     /** Receive windows: 1, or {@link #MAX_LANES} when the counter space is split. */
@@ -324,14 +350,18 @@ public final class Keypair implements AutoCloseable {
         for (PacketAead a : senders) {
             a.close();
         }
-        receiver.close();
+        for (PacketAead a : receivers) {
+            a.close();
+        }
         for (PacketMac m : sendMacs) {
             if (m != null) {
                 m.close();
             }
         }
-        if (receiveMac != null) {
-            receiveMac.close();
+        for (PacketMac m : receiveMacs) {
+            if (m != null) {
+                m.close();
+            }
         }
     }
 

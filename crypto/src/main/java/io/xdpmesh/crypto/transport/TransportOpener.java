@@ -4,6 +4,7 @@ import static io.xdpmesh.crypto.transport.TransportData.OVERHEAD;
 import static io.xdpmesh.crypto.transport.TransportData.PAYLOAD_OFFSET;
 import static io.xdpmesh.crypto.transport.WireGuardConstants.REJECT_AFTER_MESSAGES;
 
+import io.xdpmesh.crypto.aead.PacketAead;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -85,7 +86,11 @@ public final class TransportOpener {
         if (kp.isExpired(now)) {
             return reject(OpenStatus.KEYPAIR_EXPIRED);
         }
-        if (clear && kp.receiveMac() == null) {
+        PacketAead cipher = kp.receiver(thread);
+        if (cipher == null) {
+            return reject(OpenStatus.WRONG_THREAD); // a split keypair built for fewer threads
+        }
+        if (clear && kp.receiveMac(thread) == null) {
             return reject(OpenStatus.NO_MAC_KEY);
         }
         long counter = TransportData.counter(seg, off);
@@ -107,8 +112,8 @@ public final class TransportOpener {
         int body = len - OVERHEAD;
         long payload = off + PAYLOAD_OFFSET;
         boolean authentic = clear
-                ? kp.receiveMac().verify(seg, off, PAYLOAD_OFFSET + body, counter)
-                : kp.receiver().open(seg, payload, body, counter);
+                ? kp.receiveMac(thread).verify(seg, off, PAYLOAD_OFFSET + body, counter)
+                : cipher.open(seg, payload, body, counter);
         if (!authentic) {
             return reject(OpenStatus.AUTH_FAILED);
         }

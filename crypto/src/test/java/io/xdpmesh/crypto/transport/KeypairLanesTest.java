@@ -32,9 +32,17 @@ class KeypairLanesTest {
             macs[l] = new PacketMac(k);
         }
         byte[] back = TestKeys.key(4);
-        Keypair tx = new Keypair(senders, new JdkPacketAead(back), macs, new PacketMac(back), 1, 7, 9, true, T0);
-        Keypair rx = new Keypair(new PacketAead[] {new JdkPacketAead(back)}, new JdkPacketAead(k),
-                new PacketMac[] {new PacketMac(back)}, new PacketMac(k), windows, 9, 7, false, T0);
+        Keypair tx = new Keypair(senders, new PacketAead[] {new JdkPacketAead(back)}, macs,
+                new PacketMac[] {new PacketMac(back)}, 1, 7, 9, true, T0);
+        int receivers = windows == 1 ? 1 : 2;
+        PacketAead[] rs = new PacketAead[receivers];
+        PacketMac[] rm = new PacketMac[receivers];
+        for (int t = 0; t < receivers; t++) {
+            rs[t] = new JdkPacketAead(k);
+            rm[t] = new PacketMac(k);
+        }
+        Keypair rx = new Keypair(new PacketAead[] {new JdkPacketAead(back)}, rs, new PacketMac[] {new PacketMac(back)},
+                rm, windows, 9, 7, false, T0);
         return new Keypair[] {tx, rx};
     }
 
@@ -112,6 +120,10 @@ class KeypairLanesTest {
         assertEquals(0, kp[1].windowOwner(0));
         assertEquals(1, kp[1].windowOwner(1));
         assertEquals(Keypair.NO_OWNER, kp[1].windowOwner(2));
+        assertTrue(kp[1].receiver(0) != kp[1].receiver(1), "each receiving thread has its own cipher");
+        // a thread the split keypair has no cipher for never opens with another thread's
+        byte[] c = seal(lane0, kp[0], 999);
+        assertEquals(-OpenStatus.WRONG_THREAD, open(new TransportOpener(2), kp[1], c));
     }
 
     @Test
