@@ -20,8 +20,18 @@ import java.time.Duration;
  * @param deadPeer      a session that sends but receives nothing this long is re-authenticated (peer restarted)
  * @param idle          what the dataplane thread does when idle (backoff saves CPU, busy-spin saves latency)
  * @param warmupHandshakes loopback handshakes at start-up so the first real one is fast (0: none)
+ * @param threads       dataplane threads (each serves queue q mod threads of every interface)
  */
 public record AgentOptions(Path clusterFile, String node, Path stateDir, Path identityDir, String workloadApi,
                            InetSocketAddress listen, Path bpffs, Duration rekeyAfter, Duration renewLead,
                            Duration pendingTimeout, Duration deadPeer, io.xdpmesh.dataplane.engine.IdleMode idle,
-                           int warmupHandshakes) {}
+                           int warmupHandshakes, int threads) {
+    /** One dataplane thread (the default of {@code --threads}). */
+    public AgentOptions(Path clusterFile, String node, Path stateDir, Path identityDir, String workloadApi,
+                        InetSocketAddress listen, Path bpffs, Duration rekeyAfter, Duration renewLead,
+                        Duration pendingTimeout, Duration deadPeer, io.xdpmesh.dataplane.engine.IdleMode idle,
+                        int warmupHandshakes) {
+        this(clusterFile, node, stateDir, identityDir, workloadApi, listen, bpffs, rekeyAfter, renewLead, pendingTimeout,
+                deadPeer, idle, warmupHandshakes, 1);
+    }
+}

@@ -140,7 +140,9 @@ public final class NodeAgent implements AutoCloseable {
         cache = AuthCache.open(StateDir.authCache(opt.stateDir()).toFile(), StateDir.AUTH_CACHE_ENTRIES);
         dataplane = Dataplane.start(DataplaneConfig.forNode(opt.node()).stateDir(opt.stateDir())
                 .bpffs(opt.bpffs(), opt.node()).authCache(cache)
-                .pendingTimeout(opt.pendingTimeout()).idle(opt.idle()), cluster);
+                .pendingTimeout(opt.pendingTimeout()).idle(opt.idle()).threads(opt.threads()), cluster);
+        // every session keypair gets a sending and a receiving cipher per dataplane thread
+        io.xdpmesh.control.handshake.Lanes.set(opt.threads());
         if (dataplane.lastError() != null) {
             LOG.log(Level.WARNING, "dataplane: " + dataplane.lastError().getMessage());
         }

@@ -102,7 +102,7 @@ final class StatusWriter {
         Throwable err = in.dataplane().lastError();
         b.append("  \"dataplane\": {\"errors\":").append(in.dataplane().errors())
                 .append(",\"lastError\":").append(JsonText.str(err == null ? null : err.toString()))
-                .append(",\"heldFrames\":").append(in.dataplane().agent().pendingFrames())
+                .append(",\"heldFrames\":").append(in.dataplane().pendingFrames())
                 .append(",\"sessions\":").append(in.dataplane().agent().sessionCount())
                 .append("}\n}\n");
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

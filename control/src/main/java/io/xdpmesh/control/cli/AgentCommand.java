@@ -54,6 +54,12 @@ final class AgentCommand implements Runnable {
     @Option(names = "--idle", defaultValue = "backoff", description = "Dataplane idle strategy: backoff (spin, yield, then"
             + " park up to 1 ms: little CPU when idle), yield, or busy-spin (a core at 100%, lowest latency); default ${DEFAULT-VALUE}")
     String idle;
+    @Option(names = "--threads", defaultValue = "1", description = "Dataplane threads, 1-8 (default: ${DEFAULT-VALUE})."
+            + " Thread t serves queue q of every interface with q mod N = t, each with its own UMEM and sockets; the"
+            + " uplink needs at least N queues (start fails otherwise), a pod interface with fewer queues is not reached"
+            + " from the threads beyond them (drop.pod_queue_not_on_thread). Counters are per thread, summed by `stats`;"
+            + " the flows file records thread 0's flows only.")
+    int threads;
     @Option(names = "--warmup", defaultValue = "5000", description = "Throw-away TLS handshakes at start-up (in memory,"
             + " then over loopback; at most 3 s) and sealed packets, so the first pair's handshake and packets run JIT-compiled"
             + " (default: ${DEFAULT-VALUE}; 0: none)")
@@ -76,7 +82,7 @@ final class AgentCommand implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --identity-dir and --workload-api");
         }
         AgentOptions opt = new AgentOptions(config, node, stateDir, identityDir, workloadApi, listenAddress(), bpffs,
-                rekeyAfter, renewLead, pendingTimeout, deadPeer, idleMode(), warmup);
+                rekeyAfter, renewLead, pendingTimeout, deadPeer, idleMode(), warmup, threads);
         NodeAgent agent;
         try {
             agent = NodeAgent.start(opt);

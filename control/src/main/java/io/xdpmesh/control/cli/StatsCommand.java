@@ -42,10 +42,12 @@ final class StatsCommand implements Runnable {
         };
     }
 
+    /** Every counter by label; counters of several dataplane threads share labels and are summed. */
     static List<Counter> read(CountersReader r) {
-        List<Counter> out = new ArrayList<>();
-        r.forEach((id, typeId, key, label) -> out.add(new Counter(label, typeName(typeId), r.getCounterValue(id))));
-        return out;
+        Map<String, Counter> byLabel = new LinkedHashMap<>();
+        r.forEach((id, typeId, key, label) -> byLabel.merge(label, new Counter(label, typeName(typeId),
+                r.getCounterValue(id)), (a, b) -> new Counter(a.label(), a.type(), a.value() + b.value())));
+        return new ArrayList<>(byLabel.values());
     }
 
     @Override

@@ -26,7 +26,7 @@ final class SessionFactory {
                                     Function<byte[], ? extends PacketAead> aeads) throws SSLException {
         Keypair kp;
         try (DirectionalKeys keys = ExporterKeySchedule.export(tls, binding)) {
-            kp = ExporterKeySchedule.keypair(keys, binding, initiator, aeads, System.nanoTime());
+            kp = ExporterKeySchedule.keypair(keys, binding, initiator, aeads, System.nanoTime(), Lanes.get());
         }
         long now = System.currentTimeMillis();
         long localNotAfter = ctx.localSvid().getLeaf().getNotAfter().getTime();

@@ -91,12 +91,33 @@ public final class ExporterKeySchedule {
      */
     public static Keypair keypair(DirectionalKeys keys, SessionBinding binding, boolean initiator,
                                   Function<byte[], ? extends PacketAead> aeads, long nowNanos) {
+        return keypair(keys, binding, initiator, aeads, nowNanos, 1);
+    }
+
+    /**
+     * As {@link #keypair(DirectionalKeys, SessionBinding, boolean, Function, long)} for a dataplane
+     * of {@code lanes} threads: one sending cipher and MAC per thread, and with more than one lane
+     * the receive side split into {@link Keypair#MAX_LANES} windows (see {@link Keypair}).
+     */
+    public static Keypair keypair(DirectionalKeys keys, SessionBinding binding, boolean initiator,
+                                  Function<byte[], ? extends PacketAead> aeads, long nowNanos, int lanes) {
         Objects.requireNonNull(aeads, "aeads");
         byte[] send = keys.sendKey(initiator);
         byte[] receive = keys.receiveKey(initiator);
         try {
-            return new Keypair(aeads.apply(send), aeads.apply(receive), new PacketMac(send), new PacketMac(receive),
-                    binding.localIndex(initiator), binding.remoteIndex(initiator), initiator, nowNanos);
+            PacketAead[] senders = new PacketAead[lanes];
+            PacketMac[] macs = new PacketMac[lanes];
+            PacketAead[] receivers = new PacketAead[lanes];
+            PacketMac[] receiveMacs = new PacketMac[lanes];
+            for (int l = 0; l < lanes; l++) {
+                senders[l] = aeads.apply(send);
+                macs[l] = new PacketMac(send);
+                receivers[l] = aeads.apply(receive);
+                receiveMacs[l] = new PacketMac(receive);
+            }
+            return new Keypair(senders, receivers, macs, receiveMacs,
+                    lanes == 1 ? 1 : Keypair.MAX_LANES, binding.localIndex(initiator), binding.remoteIndex(initiator),
+                    initiator, nowNanos);
         } finally {
             Arrays.fill(send, (byte) 0);
             Arrays.fill(receive, (byte) 0);

@@ -33,10 +33,16 @@ public final class OpenStatus {
     /** An authenticated (auth verdict) message for a keypair built without MAC keys. */
     public static final int NO_MAC_KEY = 10;
 
-    public static final int COUNT = 11;
+    /**
+     * The counter's receive window (see {@code Keypair}) belongs to another dataplane thread: only
+     * its owner may check and update it.
+     */
+    public static final int WRONG_THREAD = 11;
+
+    public static final int COUNT = 12;
     static final String[] NAMES = {
         "ok", "too_short", "bad_type", "not_aligned", "unknown_index", "replay",
-        "counter_limit", "auth_failed", "keypair_expired", "bad_inner_packet", "no_mac_key",
+        "counter_limit", "auth_failed", "keypair_expired", "bad_inner_packet", "no_mac_key", "wrong_thread",
     };
 
     public static String name(int code) {

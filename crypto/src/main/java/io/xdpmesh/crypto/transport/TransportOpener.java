@@ -4,6 +4,7 @@ import static io.xdpmesh.crypto.transport.TransportData.OVERHEAD;
 import static io.xdpmesh.crypto.transport.TransportData.PAYLOAD_OFFSET;
 import static io.xdpmesh.crypto.transport.WireGuardConstants.REJECT_AFTER_MESSAGES;
 
+import io.xdpmesh.crypto.aead.PacketAead;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -20,6 +21,23 @@ import java.util.Objects;
 public final class TransportOpener {
     private final StatusCounters counters = new StatusCounters(OpenStatus.NAMES);
     private long keepalives;
+    /** The receiving thread's number: the receive windows it claims are its alone. */
+    private final int thread;
+
+    public TransportOpener() {
+        this(0);
+    }
+
+    /**
+     * An opener for dataplane thread {@code thread} (0 and up). Openers with the same number must
+     * run on one thread at a time.
+     */
+    public TransportOpener(int thread) {
+        if (thread < 0) {
+            throw new IllegalArgumentException("thread " + thread);
+        }
+        this.thread = thread;
+    }
 
     public StatusCounters counters() {
         return counters;
@@ -68,30 +86,45 @@ public final class TransportOpener {
         if (kp.isExpired(now)) {
             return reject(OpenStatus.KEYPAIR_EXPIRED);
         }
-        if (clear && kp.receiveMac() == null) {
+        PacketAead cipher = kp.receiver(thread);
+        if (cipher == null) {
+            return reject(OpenStatus.WRONG_THREAD); // a split keypair built for fewer threads
+        }
+        if (clear && kp.receiveMac(thread) == null) {
             return reject(OpenStatus.NO_MAC_KEY);
         }
         long counter = TransportData.counter(seg, off);
-        ReplayWindow window = kp.replayWindow();
         if (Long.compareUnsigned(counter, REJECT_AFTER_MESSAGES) >= 0) {
             return reject(OpenStatus.COUNTER_LIMIT);
         }
-        if (!window.wouldAccept(counter, REJECT_AFTER_MESSAGES)) {
+        // The counter's window is single-threaded: its owner checks and updates it; a window nobody
+        // owns was never written (only an owner writes), so it accepts everything below the limit.
+        int w = kp.windowOf(counter);
+        long sub = kp.windowCounter(counter);
+        int owner = kp.windowOwner(w);
+        if (owner != thread && owner != Keypair.NO_OWNER) {
+            return reject(OpenStatus.WRONG_THREAD);
+        }
+        ReplayWindow window = kp.replayWindow(w);
+        if (owner == thread && !window.wouldAccept(sub, REJECT_AFTER_MESSAGES)) {
             return reject(OpenStatus.REPLAY);
         }
         int body = len - OVERHEAD;
         long payload = off + PAYLOAD_OFFSET;
         boolean authentic = clear
-                ? kp.receiveMac().verify(seg, off, PAYLOAD_OFFSET + body, counter)
-                : kp.receiver().open(seg, payload, body, counter);
+                ? kp.receiveMac(thread).verify(seg, off, PAYLOAD_OFFSET + body, counter)
+                : cipher.open(seg, payload, body, counter);
         if (!authentic) {
             return reject(OpenStatus.AUTH_FAILED);
         }
-        if (!window.validate(counter, REJECT_AFTER_MESSAGES)) {
+        // claimed only once authentic: forged messages cannot steer a window to another thread
+        if (owner != thread && !kp.claimWindow(w, thread)) {
+            return reject(OpenStatus.WRONG_THREAD);
+        }
+        if (!window.validate(sub, REJECT_AFTER_MESSAGES)) {
             return reject(OpenStatus.REPLAY);
         }
-        PeerKeypairs peer = kp.owner();
-        if (peer != null) {
+        for (PeerKeypairs peer : kp.owners()) {
             peer.confirm(kp);
         }
         if (body == 0) {

@@ -12,6 +12,24 @@ import java.lang.foreign.ValueLayout;
  */
 public final class TransportSealer {
     private final StatusCounters counters = new StatusCounters(SealStatus.NAMES);
+    /** The keypair lane this sealer's thread uses: its own cipher and counter stream. */
+    private final int lane;
+
+    public TransportSealer() {
+        this(0);
+    }
+
+    /** A sealer for the thread that seals on {@code lane} (see {@link Keypair}). */
+    public TransportSealer(int lane) {
+        if (lane < 0 || lane >= Keypair.MAX_LANES) {
+            throw new IllegalArgumentException("lane " + lane);
+        }
+        this.lane = lane;
+    }
+
+    public int lane() {
+        return lane;
+    }
 
     public StatusCounters counters() {
         return counters;
@@ -27,14 +45,14 @@ public final class TransportSealer {
      * @return the length of the message starting at {@code off}, or a negated {@link SealStatus}
      */
     public int seal(Keypair kp, MemorySegment seg, long off, int innerLen, int mtu, long now) {
-        if (kp == null || !kp.canSend(now)) {
+        if (kp == null || !kp.canSend(now) || lane >= kp.sendLanes()) {
             return refuse(SealStatus.NO_VALID_KEYPAIR);
         }
         int padded = TransportData.paddedLength(innerLen, mtu);
         if (off < 0 || seg.byteSize() - off < (long) OVERHEAD + padded) {
             return refuse(SealStatus.NO_ROOM);
         }
-        long counter = kp.nextSendCounter();
+        long counter = kp.nextSendCounter(lane);
         if (counter == -1) {
             return refuse(SealStatus.COUNTER_EXHAUSTED);
         }
@@ -42,7 +60,7 @@ public final class TransportSealer {
         for (long i = payload + innerLen, end = payload + padded; i < end; i++) {
             seg.set(ValueLayout.JAVA_BYTE, i, (byte) 0);
         }
-        kp.sender().seal(seg, payload, padded, counter);
+        kp.sender(lane).seal(seg, payload, padded, counter);
         TransportData.writeHeader(seg, off, kp.remoteIndex(), counter);
         counters.increment(0);
         return OVERHEAD + padded;
@@ -57,21 +75,21 @@ public final class TransportSealer {
      * @return the length of the message starting at {@code off}, or a negated {@link SealStatus}
      */
     public int authenticate(Keypair kp, MemorySegment seg, long off, int innerLen, long now) {
-        if (kp == null || !kp.canSend(now)) {
+        if (kp == null || !kp.canSend(now) || lane >= kp.sendLanes()) {
             return refuse(SealStatus.NO_VALID_KEYPAIR);
         }
-        if (kp.sendMac() == null) {
+        if (kp.sendMac(lane) == null) {
             return refuse(SealStatus.NO_MAC_KEY);
         }
         if (innerLen < 0 || off < 0 || seg.byteSize() - off < (long) OVERHEAD + innerLen) {
             return refuse(SealStatus.NO_ROOM);
         }
-        long counter = kp.nextSendCounter();
+        long counter = kp.nextSendCounter(lane);
         if (counter == -1) {
             return refuse(SealStatus.COUNTER_EXHAUSTED);
         }
         TransportData.writeHeader(seg, off, TransportData.AUTHENTICATED_TYPE, kp.remoteIndex(), counter);
-        kp.sendMac().sign(seg, off, HEADER_BYTES + innerLen, counter);
+        kp.sendMac(lane).sign(seg, off, HEADER_BYTES + innerLen, counter);
         counters.increment(0);
         return OVERHEAD + innerLen;
     }

@@ -47,6 +47,8 @@ public enum DropReason {
     SEAL_REFUSED("the session's keypair refused to seal (counter exhausted, no room)"),
     SOURCE_IS_REMOTE("source address belongs to a workload of another node"),
     PORT_REMOVED("arrived on a pod interface while it was being removed"),
+    POD_QUEUE_NOT_ON_THREAD("for a pod interface with fewer queues than dataplane threads, on a thread serving none of them"),
+    TUNNEL_WRONG_THREAD("authentic keypair window owned by another dataplane thread (the peer sent it on another queue)"),
     TUNNEL_CLEAR_NOT_ALLOWED("authenticated but unencrypted, for a pair whose verdict is not auth");
 
     private static final DropReason[] BY_PARSE = new DropReason[ParseVerdict.values().length];

@@ -21,6 +21,8 @@ public final class ClusterState {
     public static final int MAX_NODES = 1024;
     public static final int OVERHEAD_V4 = 20 + 8 + 32;
     public static final int OVERHEAD_V6 = 40 + 8 + 32;
+    /** A port number meaning: the interface is served, by other dataplane threads only (fewer queues). */
+    static final int OTHER_THREAD = -2;
 
     final ClusterConfig config;
     final EndpointTable table;

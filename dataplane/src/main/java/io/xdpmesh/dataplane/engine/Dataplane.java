@@ -51,40 +51,50 @@ public final class Dataplane implements AutoCloseable {
     private static final long HANDOVER_WAIT_MS = 3_000;
 
     private final DataplaneConfig cfg;
-    /** What the dataplane thread serves, by interface name (set-up side; guarded by this). */
+    /** What the dataplane threads serve, by interface name (set-up side; guarded by this). */
     private final Map<String, PortHandle> ports = new LinkedHashMap<>();
-    /** Removed ports whose frames the dataplane thread is still taking back. */
+    /** Removed interfaces whose frames the dataplane threads are still taking back. */
     private final List<PortHandle> retiring = new ArrayList<>();
+    /** The dataplane threads (thread t serves queue q of each interface where q mod threads == t). */
+    private final DataplaneThread[] lanes;
+    private final DataplaneCommands commands;
     /** Local workload interfaces that could not be served: their program stays attached (fail closed). */
     private final Map<String, XdpAttachment> unserved = new LinkedHashMap<>();
     private final BitSet slots = new BitSet(DataplaneAgent.MAX_PORTS);
-    private final Queue<PortChange> portChanges = new ManyToOneConcurrentArrayQueue<>(64);
     private PortHandle uplinkHandle;
     private XdpLoader loader;
     private boolean scatterGather;
-    private Umem umem;
     private NeighbourResolver neighbours;
     private CountersFile counters;
     private FlowTable flows;
-    private DataplaneAgent agent;
-    /** What the thread sleeps in when idle (BACKOFF), null otherwise. */
-    private PollSet wait;
-    private AgentRunner runner;
-    private DropCounters drops;
-    private StatCounters stats;
     private ScheduledExecutorService maintenance;
-    private final DataplaneCommands commands = new DataplaneCommands(1024);
+    /** Every thread writes its requests here (a many-to-one ring); the agent is the one reader. */
     private final AuthRequests requests = new AuthRequests(1 << 16);
     private volatile Throwable lastError;
     private long errors;
     private int uplinkMtu;
     private boolean closed;
 
-    /** One served interface: its slot's port, program and socket. */
-    private record PortHandle(Port port, XdpAttachment attachment, XskSocket socket, int ifindex) {}
+    /**
+     * One served interface: its program, and per queue a port (slot, socket) of the thread that
+     * serves that queue ({@code queues[q]} belongs to thread q mod threads).
+     */
+    private record PortHandle(String ifname, XdpAttachment attachment, Port[] queues, int ifindex) {
+        Port first() {
+            return queues[0];
+        }
+    }
 
     private Dataplane(DataplaneConfig cfg) {
         this.cfg = cfg;
+        lanes = new DataplaneThread[cfg.threads];
+        DataplaneCommands[] q = new DataplaneCommands[lanes.length];
+        for (int t = 0; t < lanes.length; t++) {
+            lanes[t] = new DataplaneThread(t);
+            q[t] = lanes[t].commands;
+        }
+        // one thread: its own queue, exactly as before; several: every command goes to each
+        commands = lanes.length == 1 ? lanes[0].commands : new DataplaneCommands(q);
     }
 
     /** Sets up and starts the thread. Throws (and undoes what it did) when anything is missing. */
@@ -103,37 +113,39 @@ public final class Dataplane implements AutoCloseable {
         NodeSpec self = cluster.node(cfg.node)
                 .orElseThrow(() -> new IllegalArgumentException("node '" + cfg.node + "' is not in the cluster file"));
         List<String> podIfs = podInterfaces(cluster);
-        ClusterState state;
-        List<Port> initial = new ArrayList<>();
+        ClusterState[] state = new ClusterState[lanes.length];
         NetNs ns = cfg.netns == null ? null : enter(cfg.netns);
         try {
             uplinkMtu = LinkInfo.mtu(self.uplink());
+            int uplinkQueues = LinkInfo.queues(self.uplink());
+            if (uplinkQueues < lanes.length) {
+                throw new IOException("uplink " + self.uplink() + " has " + uplinkQueues + " queue(s); " + lanes.length
+                        + " dataplane threads need at least as many (ethtool -L, or veth numrxqueues/numtxqueues)");
+            }
             loader = XdpLoader.forAgent(cfg.bpffs, cfg.agentName);
-            int frames = Math.max(cfg.umemFrames, cfg.uplinkFill + Math.max(podIfs.size(), cfg.podSlots) * cfg.podFill
-                    + cfg.pendingGlobal + 1024);
-            umem = Umem.create(UmemConfig.defaults().withFrameCount(frames));
+            // a thread serving several queues of an interface has a fill ring on each
+            int perThread = (uplinkQueues + lanes.length - 1) / lanes.length;
+            int frames = Math.max(cfg.umemFrames, (cfg.uplinkFill + Math.max(podIfs.size(), cfg.podSlots) * cfg.podFill)
+                    * perThread + cfg.pendingGlobal + 1024);
+            for (DataplaneThread l : lanes) {
+                l.umem = Umem.create(UmemConfig.defaults().withFrameCount(frames));
+            }
             // Pod interfaces with an MTU larger than a UMEM frame holds hand over descriptor chains:
-            // the UMEM's first socket (the uplink's) decides XDP_USE_SG for every socket on it.
+            // each UMEM's first socket (the uplink's) decides XDP_USE_SG for every socket on it.
             scatterGather = cfg.scatterGather;
             for (String ifname : podIfs) {
                 scatterGather |= needsScatterGather(ifname);
             }
-            // The uplink first: it holds the UMEM's registration fd, and it never goes away at runtime.
-            int upSlot = slots.nextClearBit(0);
-            slots.set(upSlot);
-            uplinkHandle = open(self.uplink(), upSlot, true);
+            // The uplink first: it holds the UMEMs' registration fds, and it never goes away at runtime.
+            uplinkHandle = open(self.uplink(), true);
             uplinkHandle.attachment().configure(new XdpConfig(cluster.tunnelPort(), false));
             for (String ifname : podIfs) {
-                int slot = slots.nextClearBit(0);
-                slots.set(slot);
-                ports.put(ifname, open(ifname, slot, false));
+                ports.put(ifname, open(ifname, false));
             }
-            for (PortHandle h : ports.values()) {
-                initial.add(h.port());
+            for (int t = 0; t < lanes.length; t++) {
+                state[t] = ClusterState.build(cluster, cfg.node, portMap(t), uplinkMtu, 1);
             }
-            initial.add(uplinkHandle.port());
-            state = ClusterState.build(cluster, cfg.node, portMap(ports), uplinkMtu, 1);
-            neighbours = new NeighbourResolver(LinkInfo.ifindex(self.uplink()), state.peers, cfg.node);
+            neighbours = new NeighbourResolver(LinkInfo.ifindex(self.uplink()), state[0].peers, cfg.node);
             if (!neighbours.resolveAll(cfg.neighbourWait.toMillis())) {
                 // not fatal: the resolver keeps trying and frames are counted as NEIGHBOUR_UNRESOLVED
                 lastError = new IOException("some peer nodes' MACs are not resolved yet");
@@ -144,40 +156,80 @@ public final class Dataplane implements AutoCloseable {
             }
         }
         Files.createDirectories(cfg.stateDir);
-        counters = CountersFile.create(cfg.stateDir.resolve(StateFiles.COUNTERS), 1024);
-        drops = new DropCounters(counters.manager());
-        stats = new StatCounters(counters.manager(), new String[0], DataplaneAgent.MAX_PORTS);
-        for (Port p : initial) {
-            stats.name(p.index, p.ifname);
-        }
+        counters = CountersFile.create(cfg.stateDir.resolve(StateFiles.COUNTERS), 1024 * lanes.length);
+        // the flow table has one writer: thread 0 records its flows (see the README)
         flows = FlowTable.create(cfg.stateDir.resolve(StateFiles.FLOWS), cfg.flowTableSlots);
-        agent = new DataplaneAgent(cfg.node, umem, initial.toArray(Port[]::new), uplinkHandle.port(), state, cfg, commands,
-                requests, drops, stats, flows, neighbours, portMap(ports), uplinkMtu, portChanges);
+        for (DataplaneThread l : lanes) {
+            l.drops = new DropCounters(counters.manager());
+            l.stats = new StatCounters(counters.manager(), new String[0], DataplaneAgent.MAX_PORTS);
+            List<Port> mine = portsOf(l.index);
+            for (Port p : mine) {
+                l.stats.name(p.index, p.ifname);
+            }
+            Port up = uplinkHandle.queues()[l.index];
+            l.agent = new DataplaneAgent(cfg.node, l.umem, mine.toArray(Port[]::new), up, state[l.index], cfg, l.commands,
+                    requests, l.drops, l.stats, l.index == 0 ? flows : null, neighbours, portMap(l.index), uplinkMtu,
+                    l.portChanges, l.index);
+        }
         // Sockets are live (fill rings primed) before the programs redirect to them: register last.
-        for (Port p : initial) {
-            handle(p).attachment().xskMap().register(0, p.socket.fd());
+        for (PortHandle h : allHandles()) {
+            register(h);
         }
         neighbours.start();
-        if (cfg.idle == IdleMode.BACKOFF) {
-            int[] fds = new int[initial.size()];
-            for (int i = 0; i < fds.length; i++) {
-                fds[i] = initial.get(i).socket.fd();
+        for (DataplaneThread l : lanes) {
+            if (cfg.idle == IdleMode.BACKOFF) {
+                List<Port> mine = portsOf(l.index);
+                int[] fds = new int[mine.size()];
+                for (int i = 0; i < fds.length; i++) {
+                    fds[i] = mine.get(i).socket.fd();
+                }
+                // Ports added at runtime join the set (and leave it) on the dataplane thread itself.
+                l.wait = new PollSet(fds, DataplaneAgent.MAX_PORTS);
+                l.agent.idleWait(l.wait);
             }
-            // Ports added at runtime join the set (and leave it) on the dataplane thread itself.
-            wait = new PollSet(fds, DataplaneAgent.MAX_PORTS);
-            agent.idleWait(wait);
+            l.runner = new AgentRunner(cfg.idle.strategy(l.wait), t -> {
+                errors++;
+                lastError = t;
+            }, null, l.agent);
+            AgentRunner.startOnThread(l.runner);
+            Thread t = l.runner.thread();
+            PollSet w = l.wait;
+            l.commands.wakeup(w != null ? w::signal : () -> java.util.concurrent.locks.LockSupport.unpark(t));
         }
-        runner = new AgentRunner(cfg.idle.strategy(wait), t -> {
-            errors++;
-            lastError = t;
-        }, null, agent);
-        AgentRunner.startOnThread(runner);
-        Thread t = runner.thread();
-        PollSet w = wait;
-        commands.wakeup(w != null ? w::signal : () -> java.util.concurrent.locks.LockSupport.unpark(t));
         maintenance = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("xdpmesh-ports-" + cfg.node).factory());
         maintenance.scheduleWithFixedDelay(this::maintain, 500, 500, TimeUnit.MILLISECONDS);
+    }
+
+    /** Thread t's ports, pod interfaces first, then the uplink's queues. */
+    private List<Port> portsOf(int t) {
+        List<Port> l = new ArrayList<>();
+        for (PortHandle h : allHandles()) {
+            for (Port p : h.queues()) {
+                if (p != null && lane(p) == t) {
+                    l.add(p);
+                }
+            }
+        }
+        return l;
+    }
+
+    private int lane(Port p) {
+        return p.queue % lanes.length;
+    }
+
+    private List<PortHandle> allHandles() {
+        List<PortHandle> all = new ArrayList<>(ports.values());
+        if (uplinkHandle != null) {
+            all.add(uplinkHandle);
+        }
+        return all;
+    }
+
+    private static void register(PortHandle h) {
+        for (Port p : h.queues()) {
+            h.attachment().xskMap().register(p.queue, p.socket.fd());
+        }
     }
 
     private List<String> podInterfaces(ClusterConfig cluster) {
@@ -189,34 +241,48 @@ public final class Dataplane implements AutoCloseable {
     }
 
     private boolean needsScatterGather(String ifname) throws IOException {
-        return LinkInfo.mtu(ifname) + FrameParser.ETH_HLEN + 8 > umem.config().rxDataCapacity();
+        return LinkInfo.mtu(ifname) + FrameParser.ETH_HLEN + 8 > lanes[0].umem.config().rxDataCapacity();
     }
 
     /**
      * Attaches the interface's program (a pod's fails closed from this moment: IP is dropped and
-     * counted until its socket is registered) and binds its socket on the shared UMEM. Inside the
-     * namespace. The socket is not registered in the XSKMAP yet.
+     * counted until its sockets are registered) and binds a socket on each of its queues, on the
+     * UMEM of the thread that serves the queue. Inside the namespace. Nothing is registered in the
+     * XSKMAP yet. Takes the slots it uses.
      */
-    private PortHandle open(String ifname, int slot, boolean uplink) throws IOException {
+    private PortHandle open(String ifname, boolean uplink) throws IOException {
         XdpAttachment att = unserved.remove(ifname);
         if (att == null) {
             att = loader.attach(ifname, uplink ? XdpRole.UPLINK : XdpRole.POD);
         }
-        XskSocket s = null;
+        List<Port> made = new ArrayList<>();
         try {
             if (!uplink && !scatterGather && needsScatterGather(ifname)) {
                 throw new IOException(ifname + " has MTU " + LinkInfo.mtu(ifname) + ", more than one UMEM frame holds, but"
                         + " this dataplane's UMEM was bound without XDP_USE_SG (start it with a large-MTU pod, or"
                         + " DataplaneConfig.scatterGather(true))");
             }
+            int queues = LinkInfo.queues(ifname);
+            if (queues < lanes.length) {
+                LOG.log(System.Logger.Level.WARNING, ifname + " has " + queues + " queue(s) for " + lanes.length
+                        + " dataplane threads: threads " + queues + ".." + (lanes.length - 1) + " cannot deliver to it"
+                        + " (drop.pod_queue_not_on_thread)");
+            }
             int fill = Integer.highestOneBit(Math.max(64, (uplink ? cfg.uplinkFill : cfg.podFill) * 2 - 1));
-            s = XskSocket.open(umem, XskConfig.of(ifname, 0).rxSize(cfg.ringSize).txSize(cfg.ringSize)
-                    .fillSize(fill).completionSize(cfg.ringSize).scatterGather(scatterGather));
-            Port p = new Port(slot, ifname, s, uplink, LinkInfo.mac(ifname), LinkInfo.mtu(ifname), 256);
-            return new PortHandle(p, att, s, LinkInfo.ifindex(ifname));
+            long mac = LinkInfo.mac(ifname);
+            int mtu = LinkInfo.mtu(ifname);
+            for (int q = 0; q < queues; q++) {
+                int slot = nextFreeSlot();
+                XskSocket s = XskSocket.open(lanes[q % lanes.length].umem, XskConfig.of(ifname, q).rxSize(cfg.ringSize)
+                        .txSize(cfg.ringSize).fillSize(fill).completionSize(cfg.ringSize).scatterGather(scatterGather));
+                slots.set(slot);
+                made.add(new Port(slot, ifname, s, uplink, mac, mtu, 256, q));
+            }
+            return new PortHandle(ifname, att, made.toArray(Port[]::new), LinkInfo.ifindex(ifname));
         } catch (IOException | RuntimeException e) {
-            if (s != null) {
-                s.close();
+            for (Port p : made) {
+                p.socket.close();
+                slots.clear(p.index);
             }
             if (uplink) {
                 att.detach();
@@ -227,17 +293,21 @@ public final class Dataplane implements AutoCloseable {
         }
     }
 
-    private PortHandle handle(Port p) {
-        return p.uplink ? uplinkHandle : ports.get(p.ifname);
-    }
-
-    private Map<String, Integer> portMap(Map<String, PortHandle> pods) {
+    /**
+     * Interface name -> thread t's port for it (its lowest queue there), or
+     * {@link ClusterState#OTHER_THREAD} when the interface has no queue on thread t.
+     */
+    private Map<String, Integer> portMap(int t) {
         Map<String, Integer> m = new LinkedHashMap<>();
-        for (PortHandle h : pods.values()) {
-            m.put(h.port().ifname, h.port().index);
-        }
-        if (uplinkHandle != null) {
-            m.put(uplinkHandle.port().ifname, uplinkHandle.port().index);
+        for (PortHandle h : allHandles()) {
+            int v = ClusterState.OTHER_THREAD;
+            for (Port p : h.queues()) {
+                if (lane(p) == t) {
+                    v = p.index;
+                    break;
+                }
+            }
+            m.put(h.ifname(), v);
         }
         return m;
     }
@@ -268,31 +338,33 @@ public final class Dataplane implements AutoCloseable {
             ns = cfg.netns == null ? null : enter(cfg.netns);
             List<String> wanted = podInterfaces(next);
             for (PortHandle h : ports.values()) {
-                if (!wanted.contains(h.port().ifname) || !sameLink(h)) {
+                if (!wanted.contains(h.ifname()) || !sameLink(h)) {
                     removed.add(h);
                 }
             }
             for (PortHandle h : removed) {
-                ports.remove(h.port().ifname);
-                try {
-                    h.attachment().xskMap().unregister(0); // no new frame reaches the socket
-                } catch (RuntimeException e) {
-                    lastError = e; // the link is gone: nothing redirects any more anyway
+                ports.remove(h.ifname());
+                for (Port p : h.queues()) {
+                    try {
+                        h.attachment().xskMap().unregister(p.queue); // no new frame reaches the socket
+                    } catch (RuntimeException e) {
+                        lastError = e; // the link is gone: nothing redirects any more anyway
+                    }
                 }
             }
             for (String ifname : wanted) {
                 if (ports.containsKey(ifname) || ifindexOrZero(ifname) == 0) {
                     continue; // served already, or no such link (yet): the next update or check retries
                 }
-                int slot = nextFreeSlot();
                 try {
-                    PortHandle h = open(ifname, slot, false);
-                    slots.set(slot);
-                    stats.name(slot, ifname);
+                    PortHandle h = open(ifname, false);
+                    for (Port p : h.queues()) {
+                        lanes[lane(p)].stats.name(p.index, ifname);
+                    }
                     added.add(h);
                 } catch (IOException | RuntimeException e) {
                     lastError = e;
-                    stats.portsAddFailed.incrementRelease();
+                    lanes[0].stats.portsAddFailed.incrementRelease();
                     LOG.log(System.Logger.Level.WARNING, "pod interface " + ifname + " not served (its IP traffic is"
                             + " dropped): " + e.getMessage());
                 }
@@ -311,23 +383,31 @@ public final class Dataplane implements AutoCloseable {
             }
         }
         for (PortHandle h : added) {
-            ports.put(h.port().ifname, h);
+            ports.put(h.ifname(), h);
         }
-        int[] gone = removed.stream().mapToInt(h -> h.port().index).toArray();
-        PortChange change = new PortChange(next, portMap(ports), added.stream().map(PortHandle::port).toArray(Port[]::new),
-                gone);
-        while (!portChanges.offer(change)) {
-            Thread.onSpinWait(); // 64 deep and drained every cycle: full only for an instant
+        for (DataplaneThread l : lanes) {
+            int t = l.index;
+            int[] gone = removed.stream().flatMap(h -> java.util.Arrays.stream(h.queues())).filter(p -> lane(p) == t)
+                    .mapToInt(p -> p.index).toArray();
+            Port[] add = added.stream().flatMap(h -> java.util.Arrays.stream(h.queues())).filter(p -> lane(p) == t)
+                    .toArray(Port[]::new);
+            PortChange change = new PortChange(next, portMap(t), add, gone);
+            while (!l.portChanges.offer(change)) {
+                Thread.onSpinWait(); // 64 deep and drained every cycle: full only for an instant
+            }
         }
         retiring.addAll(removed);
         long end = System.currentTimeMillis() + HANDOVER_WAIT_MS;
         for (PortHandle h : added) {
-            while (!h.port().adopted && System.currentTimeMillis() < end && runner != null && !runner.isClosed()) {
-                sleep(1);
+            for (Port p : h.queues()) {
+                AgentRunner r = lanes[lane(p)].runner;
+                while (!p.adopted && System.currentTimeMillis() < end && r != null && !r.isClosed()) {
+                    sleep(1);
+                }
             }
-            // registered even if the thread is slow: until its fill ring is primed the kernel drops
+            // registered even if a thread is slow: until its fill ring is primed the kernel drops
             // (XDP_STATISTICS rx_dropped), never passes
-            h.attachment().xskMap().register(0, h.socket().fd());
+            register(h);
         }
         while (!retiring.isEmpty() && System.currentTimeMillis() < end && finishRetired() > 0) {
             sleep(5);
@@ -340,7 +420,7 @@ public final class Dataplane implements AutoCloseable {
     }
 
     private static String names(List<PortHandle> l) {
-        return l.stream().map(h -> h.port().ifname).toList().toString();
+        return l.stream().map(PortHandle::ifname).toList().toString();
     }
 
     /** A slot being retired is still the old port's until it is released. */
@@ -354,7 +434,7 @@ public final class Dataplane implements AutoCloseable {
 
     /** True while the port's interface exists with the ifindex its socket is bound to. */
     private static boolean sameLink(PortHandle h) {
-        return ifindexOrZero(h.port().ifname) == h.ifindex();
+        return ifindexOrZero(h.ifname()) == h.ifindex();
     }
 
     private static int ifindexOrZero(String ifname) {
@@ -374,17 +454,25 @@ public final class Dataplane implements AutoCloseable {
         try {
             for (var it = retiring.iterator(); it.hasNext(); ) {
                 PortHandle h = it.next();
-                if (!h.port().released) {
+                boolean released = true;
+                for (Port p : h.queues()) {
+                    released &= p.released;
+                }
+                if (!released) {
                     continue;
                 }
                 it.remove();
-                h.socket().close();
+                for (Port p : h.queues()) {
+                    p.socket.close();
+                }
                 if (ns == null && cfg.netns != null) {
                     ns = enter(cfg.netns);
                 }
                 detachQuietly(h.attachment());
-                stats.unname(h.port().index);
-                slots.clear(h.port().index);
+                for (Port p : h.queues()) {
+                    lanes[lane(p)].stats.unname(p.index);
+                    slots.clear(p.index);
+                }
             }
         } catch (IOException e) {
             lastError = e;
@@ -426,7 +514,7 @@ public final class Dataplane implements AutoCloseable {
                 }
             }
             if (stale) {
-                updateCluster(agent.cluster().config);
+                updateCluster(lanes[0].agent.cluster().config);
             }
         } catch (IOException | RuntimeException e) {
             lastError = e;
@@ -459,12 +547,45 @@ public final class Dataplane implements AutoCloseable {
         return requests;
     }
 
+    /** Thread 0's drop counters (each thread has its own; {@link #drops(int)}). */
     public DropCounters drops() {
-        return drops;
+        return lanes[0].drops;
     }
 
+    /** Thread 0's counters (each thread has its own; {@link #stats(int)}). */
     public StatCounters stats() {
-        return stats;
+        return lanes[0].stats;
+    }
+
+    public DropCounters drops(int thread) {
+        return lanes[thread].drops;
+    }
+
+    public StatCounters stats(int thread) {
+        return lanes[thread].stats;
+    }
+
+    /** How many dataplane threads run. */
+    public int threads() {
+        return lanes.length;
+    }
+
+    /** A drop reason summed over every thread. */
+    public long dropped(io.xdpmesh.dataplane.counters.DropReason r) {
+        long n = 0;
+        for (DataplaneThread l : lanes) {
+            n += l.drops.get(r);
+        }
+        return n;
+    }
+
+    /** Frames held for a session, over every thread. */
+    public int pendingFrames() {
+        int n = 0;
+        for (DataplaneThread l : lanes) {
+            n += l.agent == null ? 0 : l.agent.pendingFrames();
+        }
+        return n;
     }
 
     public CountersFile countersFile() {
@@ -476,25 +597,35 @@ public final class Dataplane implements AutoCloseable {
     }
 
     public ClusterState cluster() {
-        return agent.cluster();
+        return lanes[0].agent.cluster();
     }
 
+    /** Thread 0's duty cycle. */
     public DataplaneAgent agent() {
-        return agent;
+        return lanes[0].agent;
+    }
+
+    public DataplaneAgent agent(int thread) {
+        return lanes[thread].agent;
     }
 
     /** Names of the interfaces served now (pod interfaces, then the uplink). */
     public synchronized String[] interfaces() {
         List<String> l = new ArrayList<>(ports.keySet());
         if (uplinkHandle != null) {
-            l.add(uplinkHandle.port().ifname);
+            l.add(uplinkHandle.ifname());
         }
         return l.toArray(String[]::new);
     }
 
-    /** The dataplane thread (for allocation and CPU measurements). */
+    /** Dataplane thread 0 (for allocation and CPU measurements). */
     public Thread thread() {
-        return runner == null ? null : runner.thread();
+        return thread(0);
+    }
+
+    public Thread thread(int t) {
+        AgentRunner r = lanes[t].runner;
+        return r == null ? null : r.thread();
     }
 
     public Throwable lastError() {
@@ -519,7 +650,8 @@ public final class Dataplane implements AutoCloseable {
         for (PortHandle h : all) {
             XdpAttachment a = h.attachment();
             l.add(new PortStatus(a.ifname(), a.role().name().toLowerCase(java.util.Locale.ROOT),
-                    a.mode().name().toLowerCase(java.util.Locale.ROOT), a.programId(), a.adopted(), h.socket().mode()));
+                    a.mode().name().toLowerCase(java.util.Locale.ROOT), a.programId(), a.adopted(),
+                    h.first().socket.mode()));
         }
         return l;
     }
@@ -542,13 +674,18 @@ public final class Dataplane implements AutoCloseable {
         if (maintenance != null) {
             maintenance.shutdownNow();
         }
-        if (runner != null) {
-            commands.wakeup(null);
-            runner.close(); // a thread in poll(2) returns within its 1 ms timeout and sees the stop
-            for (var s : agent.sessionsSnapshot()) { // the thread is gone: wipe the keys it held
-                s.keys.clear().forEach(io.xdpmesh.crypto.transport.Keypair::close);
+        java.util.Set<io.xdpmesh.crypto.transport.Keypair> keys =
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (DataplaneThread l : lanes) {
+            if (l.runner != null) {
+                l.commands.wakeup(null);
+                l.runner.close(); // a thread in poll(2) returns within its 1 ms timeout and sees the stop
+                for (var s : l.agent.sessionsSnapshot()) {
+                    keys.addAll(s.keys.clear());
+                }
             }
         }
+        keys.forEach(io.xdpmesh.crypto.transport.Keypair::close); // the threads are gone: wipe the keys they held
         if (neighbours != null) {
             neighbours.close();
         }
@@ -578,20 +715,26 @@ public final class Dataplane implements AutoCloseable {
             }
             // the uplink's socket holds the UMEM's registration fd: close it last
             for (PortHandle h : retiring) {
-                h.socket().close();
+                for (Port p : h.queues()) {
+                    p.socket.close();
+                }
             }
             for (PortHandle h : all) {
-                h.socket().close();
+                for (Port p : h.queues()) {
+                    p.socket.close();
+                }
             }
             ports.clear();
             retiring.clear();
             unserved.clear();
         }
-        if (wait != null) {
-            wait.close();
-        }
-        if (umem != null) {
-            umem.close();
+        for (DataplaneThread l : lanes) {
+            if (l.wait != null) {
+                l.wait.close();
+            }
+            if (l.umem != null) {
+                l.umem.close();
+            }
         }
         if (flows != null) {
             flows.close();

@@ -105,8 +105,10 @@ public final class DataplaneAgent implements Agent {
     private final PendingQueue pending;
     private final DataplaneCommands commands;
     private final AuthRequests requests;
-    private final TransportSealer sealer = new TransportSealer();
-    private final TunnelIngress tunnelIngress = new TunnelIngress();
+    /** This thread's number: its keypair lane (sending cipher, counter stream) and receive-window claims. */
+    private final int thread;
+    private final TransportSealer sealer;
+    private final TunnelIngress tunnelIngress;
     private final ParsedFrame pf = new ParsedFrame();
     /** Out-parameter of {@link #podPortFor}: the destination pod's MAC (a field, so nothing is allocated). */
     private long podMac;
@@ -150,6 +152,17 @@ public final class DataplaneAgent implements Agent {
             DataplaneCommands commands, AuthRequests requests, DropCounters drops, StatCounters stats,
             FlowTable flows, NeighbourResolver neighbours, Map<String, Integer> portByIfname, int uplinkMtu,
             Queue<PortChange> portChanges) {
+        this(name, umem, ports, uplink, cluster, cfg, commands, requests, drops, stats, flows, neighbours, portByIfname,
+                uplinkMtu, portChanges, 0);
+    }
+
+    DataplaneAgent(String name, Umem umem, Port[] ports, Port uplink, ClusterState cluster, DataplaneConfig cfg,
+            DataplaneCommands commands, AuthRequests requests, DropCounters drops, StatCounters stats,
+            FlowTable flows, NeighbourResolver neighbours, Map<String, Integer> portByIfname, int uplinkMtu,
+            Queue<PortChange> portChanges, int thread) {
+        this.thread = thread;
+        this.sealer = new TransportSealer(thread);
+        this.tunnelIngress = new TunnelIngress(thread);
         this.name = name;
         this.umem = umem;
         this.seg = umem.segment();
@@ -202,7 +215,7 @@ public final class DataplaneAgent implements Agent {
 
     @Override
     public String roleName() {
-        return "xdpmesh-dataplane-" + name;
+        return "xdpmesh-dataplane-" + name + (thread == 0 ? "" : "-" + thread);
     }
 
     public ClusterState cluster() {
@@ -698,7 +711,8 @@ public final class DataplaneAgent implements Agent {
     private int podPortFor(ClusterState c, int dstEp, int ipLen) {
         int dp = c.portOfEndpoint[dstEp];
         if (dp < 0) {
-            podDrop = DropReason.NO_INTERFACE_FOR_WORKLOAD;
+            podDrop = dp == ClusterState.OTHER_THREAD ? DropReason.POD_QUEUE_NOT_ON_THREAD
+                    : DropReason.NO_INTERFACE_FOR_WORKLOAD;
             return -1;
         }
         long mac = c.endpointMac[dstEp];
@@ -1062,9 +1076,9 @@ public final class DataplaneAgent implements Agent {
         ClusterState c = cluster;
         long key = pairKey(c, cmd.localId(), cmd.remoteId(), cmd.remoteNode());
         Session s = key < 0 ? null : sessions.getOrCreate(cmd.localId(), cmd.remoteId(), cmd.remoteNode(), key);
-        if (s == null) {
+        if (s == null || cmd.keypair().sendLanes() <= thread) { // no own cipher for this thread: never share one
             commandsRejected++;
-            cmd.keypair().close();
+            cmd.keypair().release();
             return;
         }
         s.localIdentity = PairKey.src(key);
@@ -1072,7 +1086,7 @@ public final class DataplaneAgent implements Agent {
         s.remoteNode = PairKey.node(key);
         s.expiresAtNanos = now + (cmd.expiresAtEpochMillis() - System.currentTimeMillis()) * 1_000_000L;
         for (Keypair k : sessions.install(s, cmd.keypair())) {
-            k.close();
+            k.release();
         }
         flowCache.invalidateAll();
         scratchCount = 0;
@@ -1099,7 +1113,7 @@ public final class DataplaneAgent implements Agent {
             return;
         }
         for (Keypair k : sessions.remove(s)) {
-            k.close();
+            k.release();
         }
         flowCache.invalidateAll();
     }
@@ -1117,7 +1131,7 @@ public final class DataplaneAgent implements Agent {
             long key = pairKey(next, s.localId, s.remoteId, s.remoteNodeName);
             if (key < 0) {
                 for (Keypair k : sessions.remove(s)) {
-                    k.close();
+                    k.release();
                 }
                 continue;
             }

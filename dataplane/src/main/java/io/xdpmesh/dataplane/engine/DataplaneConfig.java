@@ -33,6 +33,7 @@ public final class DataplaneConfig {
     long gatewayV6Lo = 1L;
     Duration neighbourWait = Duration.ofSeconds(3);
     boolean scatterGather;
+    int threads = 1;
 
     private DataplaneConfig() {}
 
@@ -108,6 +109,22 @@ public final class DataplaneConfig {
     public DataplaneConfig podSlots(int n) {
         podSlots = n;
         return this;
+    }
+
+    /**
+     * Dataplane threads (1..8): thread t serves queue q of every interface with q mod threads == t,
+     * with its own UMEM, sockets and tables. The uplink needs at least this many queues.
+     */
+    public DataplaneConfig threads(int n) {
+        if (n < 1 || n > io.xdpmesh.crypto.transport.Keypair.MAX_LANES) {
+            throw new IllegalArgumentException("threads: 1.." + io.xdpmesh.crypto.transport.Keypair.MAX_LANES);
+        }
+        threads = n;
+        return this;
+    }
+
+    public int threads() {
+        return threads;
     }
 
     public String node() {

@@ -20,6 +20,8 @@ final class Port {
     final long mac;
     /** The interface's MTU: larger IP packets would be dropped silently by veth, so we count them. */
     final int mtu;
+    /** The interface queue the socket is bound to (thread queue mod threads serves it). */
+    final int queue;
     long learnedPodMac = -1;
     final long[] txAddr;
     final int[] txLen;
@@ -35,6 +37,11 @@ final class Port {
     volatile boolean released;
 
     Port(int index, String ifname, XskSocket socket, boolean uplink, long mac, int mtu, int stage) {
+        this(index, ifname, socket, uplink, mac, mtu, stage, 0);
+    }
+
+    Port(int index, String ifname, XskSocket socket, boolean uplink, long mac, int mtu, int stage, int queue) {
+        this.queue = queue;
         this.mtu = mtu;
         this.index = index;
         this.ifname = ifname;
@@ -48,6 +55,6 @@ final class Port {
 
     @Override
     public String toString() {
-        return ifname + "#" + index;
+        return ifname + "#" + index + "q" + queue;
     }
 }

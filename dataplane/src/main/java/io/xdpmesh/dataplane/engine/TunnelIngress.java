@@ -28,7 +28,7 @@ public final class TunnelIngress {
     public static final int KEEPALIVE = 1;
     public static final int DROP = 2;
 
-    private final TransportOpener opener = new TransportOpener();
+    private final TransportOpener opener;
     /** What the last call parsed (the inner packet on DELIVER). */
     public final ParsedFrame pf = new ParsedFrame();
     public DropReason reason;
@@ -36,6 +36,15 @@ public final class TunnelIngress {
     public int frameLen;
     public int dstEndpoint;
     public int verdict;
+
+    public TunnelIngress() {
+        this(0);
+    }
+
+    /** The ingress decision of dataplane thread {@code thread} (its opener claims receive windows). */
+    public TunnelIngress(int thread) {
+        opener = new TransportOpener(thread);
+    }
 
     public TransportOpener opener() {
         return opener;
@@ -126,6 +135,7 @@ public final class TunnelIngress {
             case OpenStatus.KEYPAIR_EXPIRED -> DropReason.TUNNEL_KEY_EXPIRED;
             case OpenStatus.BAD_INNER_PACKET -> DropReason.INNER_MALFORMED;
             case OpenStatus.NOT_ALIGNED -> DropReason.TUNNEL_NOT_ALIGNED;
+            case OpenStatus.WRONG_THREAD -> DropReason.TUNNEL_WRONG_THREAD;
             default -> DropReason.TUNNEL_MALFORMED;
         };
     }

@@ -49,8 +49,23 @@ public final class DataplaneCommands {
     /** Wakes the dataplane thread on every offer, so an idle (backoff) thread applies it at once. */
     private volatile Runnable wakeup;
 
+    /** Fan-out mode: the queues of the dataplane threads every command goes to (null: one thread). */
+    private final DataplaneCommands[] lanes;
+    private static final long FAN_OUT_WAIT_NS = 1_000_000_000L;
+
     public DataplaneCommands(int capacity) {
         queue = new ManyToOneConcurrentArrayQueue<>(capacity);
+        lanes = null;
+    }
+
+    /**
+     * The agent's side of several dataplane threads: every command reaches every thread's own
+     * queue (each applies it between its own batches, wakes on its own). An installed keypair is
+     * shared by all of them and closed by the last one that lets go ({@link Keypair#share}).
+     */
+    public DataplaneCommands(DataplaneCommands[] threads) {
+        queue = null;
+        lanes = threads.clone();
     }
 
     /**
@@ -59,12 +74,49 @@ public final class DataplaneCommands {
      * install is what held first packets wait for.
      */
     public boolean offer(Command c) {
+        if (lanes != null) {
+            return fanOut(Objects.requireNonNull(c, "command"));
+        }
         boolean ok = queue.offer(Objects.requireNonNull(c, "command"));
         Runnable w = wakeup;
         if (ok && w != null) {
             w.run();
         }
         return ok;
+    }
+
+    /**
+     * All threads or none, as far as the caller can tell: false (nothing queued) when some thread's
+     * queue has no room; once the first thread has it, the others are waited for (their queues are
+     * drained every duty cycle), and a thread that takes none within 1 s gets its share released.
+     */
+    private boolean fanOut(Command c) {
+        for (DataplaneCommands l : lanes) {
+            if (l.queue.remainingCapacity() == 0) {
+                return false;
+            }
+        }
+        if (c instanceof InstallSession i) {
+            i.keypair().share(lanes.length);
+        }
+        for (DataplaneCommands l : lanes) {
+            long end = System.nanoTime() + FAN_OUT_WAIT_NS;
+            while (!l.offer(c)) {
+                if (System.nanoTime() - end > 0) {
+                    if (c instanceof InstallSession i) {
+                        i.keypair().release();
+                    }
+                    break;
+                }
+                Thread.onSpinWait();
+            }
+        }
+        return true;
+    }
+
+    /** The per-thread queues in fan-out mode (null otherwise). */
+    public DataplaneCommands[] threads() {
+        return lanes == null ? null : lanes.clone();
     }
 
     /** How to wake the polling thread (the dataplane sets it when it starts; null: nothing). */
@@ -94,6 +146,13 @@ public final class DataplaneCommands {
     }
 
     public int pending() {
+        if (lanes != null) {
+            int n = 0;
+            for (DataplaneCommands l : lanes) {
+                n += l.pending();
+            }
+            return n;
+        }
         return queue.size();
     }
 }

@@ -37,6 +37,8 @@ public final class LinkInfo {
     private static final long SIOCGIFMTU = 0x8921;
     private static final long SIOCGIFHWADDR = 0x8927;
     private static final long SIOCGIFINDEX = 0x8933;
+    private static final long SIOCETHTOOL = 0x8946;
+    private static final int ETHTOOL_GCHANNELS = 0x3c;
 
     private LinkInfo() {}
 
@@ -73,7 +75,37 @@ public final class LinkInfo {
         }
     }
 
+    /**
+     * Queues an AF_XDP socket can bind to: the channels both RX and TX have (ETHTOOL_GCHANNELS,
+     * rx or tx plus combined; veth reports its real_num_rx/tx_queues). 1 when the driver does not
+     * report channels. Read through the calling thread's network namespace (never /sys, which shows
+     * the namespace it was mounted in).
+     */
+    public static int queues(String ifname) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ch = a.allocate(36, 8);
+            ch.set(ValueLayout.JAVA_INT, 0, ETHTOOL_GCHANNELS);
+            MemorySegment req;
+            try {
+                req = ifreq(a, ifname, SIOCETHTOOL, ch);
+            } catch (IOException e) {
+                if (e.getMessage().contains("errno 95")) {
+                    return 1; // EOPNOTSUPP: no channel information, one queue is what is known to exist
+                }
+                throw e;
+            }
+            int rx = ch.get(ValueLayout.JAVA_INT, 20);
+            int tx = ch.get(ValueLayout.JAVA_INT, 24);
+            int combined = ch.get(ValueLayout.JAVA_INT, 32);
+            return Math.max(1, Math.min(rx, tx) + combined);
+        }
+    }
+
     private static MemorySegment ifreq(Arena a, String ifname, long op) throws IOException {
+        return ifreq(a, ifname, op, null);
+    }
+
+    private static MemorySegment ifreq(Arena a, String ifname, long op, MemorySegment data) throws IOException {
         byte[] name = ifname.getBytes(StandardCharsets.US_ASCII);
         if (name.length > 15) {
             throw new IOException("interface name too long: " + ifname);
@@ -81,6 +113,9 @@ public final class LinkInfo {
         MemorySegment state = a.allocate(CAPTURE);
         MemorySegment req = a.allocate(40, 8);
         MemorySegment.copy(name, 0, req, ValueLayout.JAVA_BYTE, 0, name.length);
+        if (data != null) {
+            req.set(ValueLayout.ADDRESS, 16, data);
+        }
         try {
             int fd = (int) SOCKET.invokeExact(state, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
             if (fd < 0) {

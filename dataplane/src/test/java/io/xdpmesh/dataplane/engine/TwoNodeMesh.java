@@ -31,6 +31,7 @@ final class TwoNodeMesh implements AutoCloseable {
     Path bpffs;
     Dataplane a;
     Dataplane b;
+    final int threads;
     private final SecureRandom random = new SecureRandom();
 
     /** Pods at MTU 1420: every pod packet fits the tunnel (the large-frame mode has its own test). */
@@ -45,6 +46,13 @@ final class TwoNodeMesh implements AutoCloseable {
 
     /** stem: the first two characters of every namespace and interface name (then 4 random hex digits). */
     TwoNodeMesh(String verdict, Duration pendingTimeout, String extraTopologyArgs, String stem) throws IOException {
+        this(verdict, pendingTimeout, extraTopologyArgs, stem, 1);
+    }
+
+    /** threads: dataplane threads per node (give the topology "--queues threads" too). */
+    TwoNodeMesh(String verdict, Duration pendingTimeout, String extraTopologyArgs, String stem, int threads)
+            throws IOException {
+        this.threads = threads;
         int r = ThreadLocalRandom.current().nextInt(0x10000);
         prefix = String.format("%s%04x", stem, r);
         net = 20 + r % 200;
@@ -53,7 +61,10 @@ final class TwoNodeMesh implements AutoCloseable {
         boolean ok = false;
         try {
             Shell.sh(TOPOLOGY + " up --prefix " + prefix + " --nodes 2 --pods 2 --net " + net + " --verdict " + verdict
-                    + " --cluster-file " + clusterFile + " --bridge " + extraTopologyArgs);
+                    + " --cluster-file " + clusterFile
+                    // "--direct": the uplinks are one veth pair (queue q on one side is queue q on the other)
+                    + (extraTopologyArgs.contains("--direct") ? " " : " --bridge ")
+                    + extraTopologyArgs.replace("--direct", ""));
             cluster = parse(Files.readString(clusterFile, StandardCharsets.UTF_8));
             bpffs = Path.of("/tmp", prefix + "-bpffs");
             BpfFs.mount(bpffs);
@@ -78,7 +89,7 @@ final class TwoNodeMesh implements AutoCloseable {
     private DataplaneConfig config(String node, Duration pendingTimeout) throws IOException {
         return DataplaneConfig.forNode(node).netns(ns(node)).bpffs(bpffs, prefix + node)
                 .stateDir(Files.createDirectories(dir.resolve(node))).pendingTimeout(pendingTimeout)
-                .idle(IdleMode.BACKOFF).umemFrames(8192);
+                .idle(IdleMode.BACKOFF).umemFrames(8192).threads(threads);
     }
 
     String ns(String node) {
@@ -124,8 +135,8 @@ final class TwoNodeMesh implements AutoCloseable {
         int ib = random.nextInt() | 1;
         long now = System.nanoTime();
         long expires = System.currentTimeMillis() + 600_000;
-        Keypair ka = new Keypair(aead.apply(k1), aead.apply(k2), new PacketMac(k1), new PacketMac(k2), ia, ib, true, now);
-        Keypair kb = new Keypair(aead.apply(k2), aead.apply(k1), new PacketMac(k2), new PacketMac(k1), ib, ia, true, now);
+        Keypair ka = keypair(aead, k1, k2, ia, ib, now);
+        Keypair kb = keypair(aead, k2, k1, ib, ia, now);
         // B first, as an agent's responder installs before it accepts: A releases its held frames
         // the moment it applies its install, and B must know the session when they arrive.
         if (!b.commands().installSession(id(2, jb), id(1, ja), "n1", kb, expires)
@@ -133,6 +144,23 @@ final class TwoNodeMesh implements AutoCloseable {
             throw new IllegalStateException("command queue full");
         }
         return new PairKeys(k1, k2, ia, ib);
+    }
+
+    /** As the agent builds them: one sending cipher per dataplane thread, split receive windows with several. */
+    private Keypair keypair(java.util.function.Function<byte[], io.xdpmesh.crypto.aead.PacketAead> aead, byte[] send,
+            byte[] receive, int local, int remote, long now) {
+        io.xdpmesh.crypto.aead.PacketAead[] senders = new io.xdpmesh.crypto.aead.PacketAead[threads];
+        io.xdpmesh.crypto.aead.PacketAead[] receivers = new io.xdpmesh.crypto.aead.PacketAead[threads];
+        PacketMac[] macs = new PacketMac[threads];
+        PacketMac[] rmacs = new PacketMac[threads];
+        for (int t = 0; t < threads; t++) {
+            senders[t] = aead.apply(send);
+            macs[t] = new PacketMac(send);
+            receivers[t] = aead.apply(receive);
+            rmacs[t] = new PacketMac(receive);
+        }
+        return new Keypair(senders, receivers, macs, rmacs,
+                threads == 1 ? 1 : Keypair.MAX_LANES, local, remote, true, now);
     }
 
     static long drops(Dataplane d, DropReason r) {
