@@ -18,7 +18,7 @@
 # Env: FORWARD_WARM (4 s), FORWARD_WINDOW (10 s), FORWARD_LOAD (60 s), FORWARD_PINGS (500),
 #      XDPMESH_PERF_IDLE (the agents' --idle for the UDP loads: backoff (default) | yield | busy-spin),
 #      FORWARD_PING_IDLE (the agents' --idle for the ping latency: busy-spin (default), the setting
-#      for lowest latency; backoff parks up to 1 ms per hop when idle),
+#      for lowest latency when cores are spare; backoff sleeps in poll(2): a wake-up per hop),
 #      FORWARD_SYSTEMS ("plain wg xdpmesh").
 # Last line: forward: pps64 vs wg-go=<x>x, gbps1400 vs plain=<x>x, p50 added=<us>us, gc=<n>, alloc=<B>/pkt
 set -euo pipefail

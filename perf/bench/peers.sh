@@ -21,8 +21,8 @@
 # Env: PEERS_ROUNDS (3), PEERS_SECS (4), PEERS_WINDOW (4, generator window after 2 s warm-up),
 #      PEERS_PINGS (200), PEERS_SYSTEMS ("plain xdpmesh wg stunnel"), PEERS_QUICK=1 (1 round, 2 s
 #      tests, 50 pings: for development), XDPMESH_PERF_IDLE (the agents' --idle, default busy-spin:
-#      the busy-polling dataplane's low-latency mode; with backoff the agents park up to 1 ms per hop
-#      when idle, which ACK-clocked TCP and ping pay on every round trip).
+#      the busy-polling dataplane's low-latency mode; with backoff an idle agent sleeps in poll(2) and
+#      every hop of a round trip pays a thread wake-up, which ACK-clocked TCP and ping feel).
 # Output: perf/results/<date>/peers/{peers.csv,peers.md,peers.png,peers.log}
 # Last line: peers: tcp vs stunnel=<x>x vs wg-go=<x>x, pps64 vs wg-go=<x>x, firstpacket=<ms>ms lost=<n>
 set -euo pipefail

@@ -47,7 +47,7 @@ final class StatusWriter {
         field(b, "handshake", "{\"listen\":" + JsonText.str(in.listen().getAddress().getHostAddress() + ":" + in.listen().getPort())
                 + ",\"provider\":" + JsonText.str(cp.accp() ? "ACCP" : "JDK")
                 + ",\"providerDetail\":" + JsonText.str(cp.toString())
-                + ",\"packetAead\":" + JsonText.str(Aeads.fast() ? "crypto.aead.PacketAeads (no allocation)" : "JDK ChaCha20-Poly1305 (allocates)")
+                + ",\"packetAead\":" + JsonText.str(Aeads.describe())
                 + "}");
         StringBuilder ifs = new StringBuilder("[");
         List<Dataplane.PortStatus> ports = in.dataplane().portStatus();

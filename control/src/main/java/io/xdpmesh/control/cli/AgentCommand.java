@@ -51,8 +51,9 @@ final class AgentCommand implements Runnable {
             description = "Re-authenticate a pair that sends but has received nothing this long, e.g. after the peer agent"
                     + " restarted and lost its keys (WireGuard waits KEEPALIVE+REKEY_TIMEOUT; default ${DEFAULT-VALUE})")
     Duration deadPeer;
-    @Option(names = "--idle", defaultValue = "backoff", description = "Dataplane idle strategy: backoff (spin, yield, then"
-            + " park up to 1 ms: little CPU when idle), yield, or busy-spin (a core at 100%, lowest latency); default ${DEFAULT-VALUE}")
+    @Option(names = "--idle", defaultValue = "backoff", description = "Dataplane idle strategy: backoff (a short spin and"
+            + " yield, then sleep in poll(2) on the thread's sockets, woken by a packet or a command: little CPU when idle),"
+            + " yield, or busy-spin (a core at 100% per thread, no wake-up latency); default ${DEFAULT-VALUE}")
     String idle;
     @Option(names = "--threads", defaultValue = "1", description = "Dataplane threads, 1-8 (default: ${DEFAULT-VALUE})."
             + " Thread t serves queue q of every interface with q mod N = t, each with its own UMEM and sockets; the"

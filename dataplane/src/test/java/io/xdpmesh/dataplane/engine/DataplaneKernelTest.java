@@ -583,7 +583,7 @@ class DataplaneKernelTest {
         iperf(mesh.pod(2, 1), mesh.v4(2, 1), mesh.pod(1, 1), 5304, "-u -b 100M");
         System.out.println("[dataplane] iperf3 encrypted load: " + (mesh.a.stats().sealed.get() - sealed0)
                 + " sealed, allocated A " + (threads.getThreadAllocatedBytes(ta) - a2) + " B, B "
-                + (threads.getThreadAllocatedBytes(tb) - b0) + " B, aead " + Aeads.fast());
+                + (threads.getThreadAllocatedBytes(tb) - b0) + " B, aead " + Aeads.describe());
         // The measured run: one-way UDP, 1200 B datagrams (A seals, B opens) from a plain socket, on
         // a session whose ciphers are crypto's pure-Java vector AEAD (0 B/op once compiled): the
         // OpenSSL/FFM binding still spins a LambdaForm now and then on the calling thread (~184 KB
