@@ -47,6 +47,8 @@ import java.util.concurrent.TimeUnit;
  * program finds no socket and drops pod IP traffic (fail closed), and the next agent re-adopts it.
  */
 public final class NodeAgent implements AutoCloseable {
+    /** At most this long for the TLS warm-up; it ends sooner once handshake times stop falling. */
+    private static final java.time.Duration TLS_WARMUP_BUDGET = java.time.Duration.ofSeconds(15);
     private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
 
     private final AgentOptions opt;
@@ -166,7 +168,7 @@ public final class NodeAgent implements AutoCloseable {
         java.util.concurrent.CompletableFuture<Integer> aead = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> io.xdpmesh.dataplane.session.AeadWarmup.run(aeadRounds, java.time.Duration.ofSeconds(3)),
                 r -> Thread.ofPlatform().daemon().name("xdpmesh-aead-warmup").start(r));
-        int warm = TlsWarmup.run(opt.warmupHandshakes(), java.time.Duration.ofSeconds(3));
+        int warm = TlsWarmup.run(opt.warmupHandshakes(), TLS_WARMUP_BUDGET);
         warmAuthCache(opt.warmupHandshakes() > 0 ? 2000 : 0);
         long tlsMs = (System.nanoTime() - w0) / 1_000_000;
         int sealed;

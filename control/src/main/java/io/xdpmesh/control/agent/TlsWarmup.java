@@ -6,6 +6,7 @@ import io.xdpmesh.control.handshake.HandshakeConfig;
 import io.xdpmesh.control.handshake.EngineWarmup;
 import io.xdpmesh.control.handshake.HandshakeCounters;
 import io.xdpmesh.control.handshake.HandshakeService;
+import io.xdpmesh.control.handshake.Plateau;
 import io.xdpmesh.control.identity.IdentityStore;
 import io.xdpmesh.control.identity.SvidFiles;
 import io.xdpmesh.control.session.AuthRequest;
@@ -40,10 +41,12 @@ final class TlsWarmup {
     private static final int IDENTITIES = 4;
 
     /**
-     * Up to {@code rounds} handshakes or {@code budget}, whichever ends first; returns how many ran.
-     * Three quarters of the budget go to in-memory engine pairs (many handshakes per second on the
-     * agent's TLS set-up and exporter), the rest to real handshake services over loopback (Netty,
-     * the index exchange, the scheduler), which the first pairs take too.
+     * Up to {@code rounds} handshakes or {@code budget}, whichever ends first, and each phase stops
+     * early once its handshake times have stopped falling ({@link Plateau}: on a 2-core machine C2
+     * was still speeding SunJSSE up after 3 s, and the first real pairs paid for it); returns how
+     * many ran. Up to three quarters of the budget go to in-memory engine pairs (many handshakes
+     * per second on the agent's TLS set-up and exporter), the rest to real handshake services over
+     * loopback (Netty, the index exchange, the scheduler), which the first pairs take too.
      */
     static int run(int rounds, Duration budget) {
         long start = System.nanoTime();
@@ -67,18 +70,24 @@ final class TlsWarmup {
                 load(ca, dir, bs[i], storeB);
             }
             NodeBinding loopback = (id, node) -> node.equals(lo);
+            Plateau inMemory = new Plateau();
             done += EngineWarmup.run(() -> new TlsSetup[] {new TlsSetup(storeA, loopback, null), new TlsSetup(storeB, loopback, null)},
-                    as, bs, rounds, engineEnd, Aeads::create);
+                    as, bs, rounds, engineEnd, Aeads::create, inMemory);
             int engine = done;
+            Plateau overLoopback = new Plateau();
             try (HandshakeService sa = service(lo, storeA); HandshakeService sb = service(lo, storeB)) {
                 AuthRequest req = new AuthRequest(new IdentityPair(as[0], bs[0]), sb.address());
-                while (done < rounds + engine && System.nanoTime() < end) {
+                while (done < rounds + engine && System.nanoTime() < end && !overLoopback.flat()) {
+                    long t0 = System.nanoTime();
                     // mostly full handshakes, some rekeys, as a live agent does
                     (done % 4 == 3 ? sa.rekey(req) : sa.reauthenticate(req)).get(5, TimeUnit.SECONDS);
                     done++;
+                    overLoopback.add(System.nanoTime() - t0);
                 }
             }
-            LOG.log(Level.DEBUG, "TLS warm-up: " + engine + " in-memory and " + (done - engine) + " loopback handshakes");
+            LOG.log(Level.INFO, "TLS warm-up: " + engine + " in-memory handshakes (" + describe(inMemory) + ") and "
+                    + (done - engine) + " over loopback (" + describe(overLoopback) + ") in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
         } catch (Exception e) {
             LOG.log(Level.WARNING, "TLS warm-up stopped after " + done + " handshakes: " + e);
         } finally {
@@ -91,6 +100,11 @@ final class TlsWarmup {
             }
         }
         return done;
+    }
+
+    private static String describe(Plateau p) {
+        return p.blocks() == 0 ? "too few to judge"
+                : String.format("best median %.2f ms, %s", p.bestMedian() / 1e6, p.flat() ? "flat" : "still falling");
     }
 
     private static void load(DevCa ca, Path dir, SpiffeId id, IdentityStore store) throws Exception {

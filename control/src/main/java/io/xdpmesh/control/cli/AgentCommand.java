@@ -62,7 +62,7 @@ final class AgentCommand implements Runnable {
             + " the flows file records thread 0's flows only.")
     int threads;
     @Option(names = "--warmup", defaultValue = "5000", description = "Throw-away TLS handshakes at start-up (in memory,"
-            + " then over loopback; at most 3 s) and sealed packets, so the first pair's handshake and packets run JIT-compiled"
+            + " then over loopback; each phase until handshake times stop falling, at most 15 s in all) and sealed packets, so the first pair's handshake and packets run JIT-compiled"
             + " (default: ${DEFAULT-VALUE}; 0: none)")
     int warmup;
     @Option(names = "--cleanup", description = "Detach and unpin the programs of --node and remove its state files, then exit")

@@ -28,12 +28,19 @@ public final class EngineWarmup {
     private EngineWarmup() {}
 
     /**
-     * Handshakes until {@code rounds} or {@code endNanos}; {@code setups} gives a fresh pair of
-     * TLS set-ups (initiator side, responder side) now and then, so the leaf checks of new
-     * certificates run too. Returns the handshakes completed (with keys exported on both sides).
+     * Handshakes until {@code rounds} or {@code endNanos}, or until their times stop falling
+     * ({@link Plateau}); {@code setups} gives a fresh pair of TLS set-ups (initiator side, responder
+     * side) now and then, so the leaf checks of new certificates run too. Returns the handshakes
+     * completed (with keys exported on both sides).
      */
     public static int run(Supplier<TlsSetup[]> setups, SpiffeId[] initiators, SpiffeId[] responders, int rounds,
                           long endNanos, Function<byte[], ? extends PacketAead> aeads) throws SSLException {
+        return run(setups, initiators, responders, rounds, endNanos, aeads, new Plateau());
+    }
+
+    /** As above, feeding each handshake's time to {@code plateau} (the caller can read where it ended). */
+    public static int run(Supplier<TlsSetup[]> setups, SpiffeId[] initiators, SpiffeId[] responders, int rounds,
+                          long endNanos, Function<byte[], ? extends PacketAead> aeads, Plateau plateau) throws SSLException {
         InetSocketAddress addr = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 4250);
         ByteBuffer c2s = ByteBuffer.allocate(1 << 16);
         ByteBuffer s2c = ByteBuffer.allocate(1 << 16);
@@ -41,7 +48,8 @@ public final class EngineWarmup {
         ByteBuffer empty = ByteBuffer.allocate(0);
         TlsSetup[] tls = null;
         int done = 0;
-        while (done < rounds && System.nanoTime() < endNanos) {
+        while (done < rounds && System.nanoTime() < endNanos && !plateau.flat()) {
+            long t0 = System.nanoTime();
             int pick = done % initiators.length;
             if (pick == 0) {
                 tls = setups.get(); // new validators: the first handshake of each identity checks a new leaf
@@ -71,6 +79,7 @@ public final class EngineWarmup {
                 ConnectionContext.release(s);
             }
             done++;
+            plateau.add(System.nanoTime() - t0);
         }
         return done;
     }
