@@ -5,6 +5,7 @@ import io.xdpmesh.dataplane.cluster.NodeSpec;
 import io.xdpmesh.dataplane.cluster.WorkloadSpec;
 import io.xdpmesh.dataplane.counters.CountersFile;
 import io.xdpmesh.dataplane.counters.DropCounters;
+import io.xdpmesh.dataplane.counters.KernelCounters;
 import io.xdpmesh.dataplane.counters.StatCounters;
 import io.xdpmesh.dataplane.flow.FlowTable;
 import io.xdpmesh.dataplane.neighbour.NeighbourResolver;
@@ -72,6 +73,7 @@ public final class Dataplane implements AutoCloseable {
     private AgentRunner runner;
     private DropCounters drops;
     private StatCounters stats;
+    private KernelCounters kernel;
     private ScheduledExecutorService maintenance;
     private final DataplaneCommands commands = new DataplaneCommands(1024);
     private final AuthRequests requests = new AuthRequests(1 << 16);
@@ -112,9 +114,10 @@ public final class Dataplane implements AutoCloseable {
             int frames = Math.max(cfg.umemFrames, cfg.uplinkFill + Math.max(podIfs.size(), cfg.podSlots) * cfg.podFill
                     + cfg.pendingGlobal + 1024);
             umem = Umem.create(UmemConfig.defaults().withFrameCount(frames));
-            // Pod interfaces with an MTU larger than a UMEM frame holds hand over descriptor chains:
-            // the UMEM's first socket (the uplink's) decides XDP_USE_SG for every socket on it.
-            scatterGather = cfg.scatterGather;
+            // Interfaces with an MTU larger than a UMEM frame holds hand over descriptor chains (pods
+            // in large-frame mode, a jumbo uplink): the UMEM's first socket (the uplink's) decides
+            // XDP_USE_SG for every socket on it.
+            scatterGather = cfg.scatterGather || needsScatterGather(self.uplink());
             for (String ifname : podIfs) {
                 scatterGather |= needsScatterGather(ifname);
             }
@@ -150,6 +153,7 @@ public final class Dataplane implements AutoCloseable {
         for (Port p : initial) {
             stats.name(p.index, p.ifname);
         }
+        kernel = new KernelCounters(counters.manager());
         flows = FlowTable.create(cfg.stateDir.resolve(StateFiles.FLOWS), cfg.flowTableSlots);
         agent = new DataplaneAgent(cfg.node, umem, initial.toArray(Port[]::new), uplinkHandle.port(), state, cfg, commands,
                 requests, drops, stats, flows, neighbours, portMap(ports), uplinkMtu, portChanges);
@@ -384,6 +388,7 @@ public final class Dataplane implements AutoCloseable {
                 }
                 detachQuietly(h.attachment());
                 stats.unname(h.port().index);
+                kernel.remove(h.port().ifname);
                 slots.clear(h.port().index);
             }
         } catch (IOException e) {
@@ -413,6 +418,7 @@ public final class Dataplane implements AutoCloseable {
                     return;
                 }
                 finishRetired();
+                refreshKernelCounters();
                 stale = false;
                 NetNs ns = cfg.netns == null ? null : enter(cfg.netns);
                 try {
@@ -431,6 +437,33 @@ public final class Dataplane implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             lastError = e;
         }
+    }
+
+    /** Mirrors what the kernel dropped (XDP_STATISTICS, the programs' drops) into the counters file. */
+    private void refreshKernelCounters() {
+        for (PortHandle h : ports.values()) {
+            kernel.refresh(h.port().ifname, h.socket(), h.attachment());
+        }
+        if (uplinkHandle != null) {
+            kernel.refresh(uplinkHandle.port().ifname, uplinkHandle.socket(), uplinkHandle.attachment());
+        }
+    }
+
+    /** The kernel-side drop counters, refreshed now (non-zero ones, for messages; "" when none). */
+    public synchronized String kernelDrops() {
+        if (closed || kernel == null) {
+            return "";
+        }
+        refreshKernelCounters();
+        return kernel.summary();
+    }
+
+    /** The kernel-side drop counters, refreshed now. */
+    public synchronized KernelCounters kernelCounters() {
+        if (!closed && kernel != null) {
+            refreshKernelCounters();
+        }
+        return kernel;
     }
 
     private static void sleep(long ms) {
