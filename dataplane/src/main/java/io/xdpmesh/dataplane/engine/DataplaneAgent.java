@@ -967,14 +967,8 @@ public final class DataplaneAgent implements Agent {
      * pod as a frame or a chain. Open coalesced frames are flushed first, so a flow stays in order.
      */
     private void ingressChain() {
-        int total = chain.total();
-        if (total > scratch.size) {
-            dropChain(DropReason.MTU_EXCEEDED);
-            return;
-        }
-        chain.copy(0, scratch.base, total);
         ClusterState c = cluster;
-        int r = tunnelIngress.decode(scratch.seg, 0, total, c, sessions, now);
+        int r = tunnelIngress.decodeChain(chain, scratch, c, sessions, now);
         if (r == TunnelIngress.KEEPALIVE) {
             stats.keepalives.incrementRelease();
             freeChain();

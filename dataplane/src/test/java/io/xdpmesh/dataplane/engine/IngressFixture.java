@@ -36,6 +36,8 @@ final class IngressFixture {
     final SessionTable sessions = new SessionTable(16);
     final Keypair sender;
     final TransportSealer sealer = new TransportSealer();
+    /** The padding cap the sender uses (its tunnel MTU, rounded as WireGuard's). */
+    final int sealMtu;
 
     IngressFixture() {
         this("encrypt");
@@ -43,8 +45,14 @@ final class IngressFixture {
 
     /** With the pair's verdict (the cluster's default): encrypt, auth, allow or deny. */
     IngressFixture(String verdict) {
+        this(verdict, 1500);
+    }
+
+    /** With the uplink MTU of both nodes (9000: jumbo frames). */
+    IngressFixture(String verdict, int uplinkMtu) {
         ClusterConfig cfg = TwoNodeMesh.parse(YAML.formatted(verdict));
-        state = ClusterState.build(cfg, "n1", Map.of("lxa", 0, "up1", 1), 1500, 1);
+        state = ClusterState.build(cfg, "n1", Map.of("lxa", 0, "up1", 1), uplinkMtu, 1);
+        sealMtu = uplinkMtu - 60;
         byte[] k1 = new byte[32];
         byte[] k2 = new byte[32];
         for (int i = 0; i < 32; i++) {
@@ -91,7 +99,7 @@ final class IngressFixture {
         MemorySegment seg = MemorySegment.ofArray(buf);
         MemorySegment.copy(MemorySegment.ofArray(inner), 0, seg, 42 + 16, inner.length);
         int m = clear ? sealer.authenticate(sender, seg, 42, inner.length, System.nanoTime())
-                : sealer.seal(sender, seg, 42, inner.length, 1440, System.nanoTime());
+                : sealer.seal(sender, seg, 42, inner.length, sealMtu, System.nanoTime());
         if (m < 0) {
             throw new IllegalStateException("seal refused: " + m);
         }
