@@ -50,6 +50,11 @@ final class IngressFixture {
 
     /** With the uplink MTU of both nodes (9000: jumbo frames). */
     IngressFixture(String verdict, int uplinkMtu) {
+        this(verdict, uplinkMtu, JdkPacketAead::new);
+    }
+
+    /** With the ciphers of both directions from aead (e.g. an allocation-free one). */
+    IngressFixture(String verdict, int uplinkMtu, java.util.function.Function<byte[], io.xdpmesh.crypto.aead.PacketAead> aead) {
         ClusterConfig cfg = TwoNodeMesh.parse(YAML.formatted(verdict));
         state = ClusterState.build(cfg, "n1", Map.of("lxa", 0, "up1", 1), uplinkMtu, 1);
         sealMtu = uplinkMtu - 60;
@@ -67,9 +72,9 @@ final class IngressFixture {
         s.remoteIdentity = b;
         s.remoteNode = 1;
         s.expiresAtNanos = now + 600_000_000_000L;
-        sessions.install(s, new Keypair(new JdkPacketAead(k1), new JdkPacketAead(k2), new PacketMac(k1), new PacketMac(k2),
+        sessions.install(s, new Keypair(aead.apply(k1), aead.apply(k2), new PacketMac(k1), new PacketMac(k2),
                 LOCAL_INDEX, REMOTE_INDEX, true, now));
-        sender = new Keypair(new JdkPacketAead(k2), new JdkPacketAead(k1), new PacketMac(k2), new PacketMac(k1),
+        sender = new Keypair(aead.apply(k2), aead.apply(k1), new PacketMac(k2), new PacketMac(k1),
                 REMOTE_INDEX, LOCAL_INDEX, true, now);
     }
 
