@@ -8,7 +8,8 @@
 #   - with TCP_JFR=1, a JFR recording in both agents, summarised to $out/profile-tcp.txt,
 #   - with TCP_PERF=1 and perf(1) installed, a system-wide `perf record` (kernel side) summary.
 # Then ping p50 (TCP_PINGS pings 10 ms apart) with the same agents.
-# Env: TCP_SECS (4), TCP_STREAMS (1), TCP_JFR (0), TCP_PERF (0), TCP_PINGS (100),
+# Env: TCP_SECS (4), TCP_STREAMS (1), TCP_JFR (0), TCP_PERF (0), TCP_PINGS (100), TCP_MTU (1500: every
+#      link; 9000 for jumbo frames),
 #      XDPMESH_PERF_IDLE (the agents' --idle; default busy-spin as perf/run peers).
 # Last line: tcp: gbps=<x> streams=<n> ping p50=<us>us cpu busy=<percent of all cores>%
 set -euo pipefail
@@ -19,7 +20,7 @@ out="$XDPMESH_RESULTS/tcp/raw-$(date +%H%M%S)"
 mkdir -p "$out"
 xdpmesh_topo_init
 echo "tcp: prefix $XM_P, $secs s, $streams stream(s), agents --idle $XS_IDLE; load $(cut -d' ' -f1-3 /proc/loadavg); raw in $out" >&2
-xdpmesh_sys_up xdpmesh
+xdpmesh_sys_up xdpmesh "${TCP_MTU:-1500}"
 xdpmesh_bg "$out/iperf3-s.log" - ip netns exec "$XS_PB" iperf3 -s -p 5201
 XS_AUX+=("$XM_BG_PID")
 for (( i = 0; i < 50; i++ )); do ip netns exec "$XS_PB" ss -Hltn | grep -q ':5201 ' && break; sleep 0.1; done

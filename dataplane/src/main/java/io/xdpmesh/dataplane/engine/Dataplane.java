@@ -5,6 +5,7 @@ import io.xdpmesh.dataplane.cluster.NodeSpec;
 import io.xdpmesh.dataplane.cluster.WorkloadSpec;
 import io.xdpmesh.dataplane.counters.CountersFile;
 import io.xdpmesh.dataplane.counters.DropCounters;
+import io.xdpmesh.dataplane.counters.KernelCounters;
 import io.xdpmesh.dataplane.counters.StatCounters;
 import io.xdpmesh.dataplane.flow.FlowTable;
 import io.xdpmesh.dataplane.neighbour.NeighbourResolver;
@@ -67,6 +68,7 @@ public final class Dataplane implements AutoCloseable {
     private NeighbourResolver neighbours;
     private CountersFile counters;
     private FlowTable flows;
+    private KernelCounters kernel;
     private ScheduledExecutorService maintenance;
     /** Every thread writes its requests here (a many-to-one ring); the agent is the one reader. */
     private final AuthRequests requests = new AuthRequests(1 << 16);
@@ -130,9 +132,10 @@ public final class Dataplane implements AutoCloseable {
             for (DataplaneThread l : lanes) {
                 l.umem = Umem.create(UmemConfig.defaults().withFrameCount(frames));
             }
-            // Pod interfaces with an MTU larger than a UMEM frame holds hand over descriptor chains:
-            // each UMEM's first socket (the uplink's) decides XDP_USE_SG for every socket on it.
-            scatterGather = cfg.scatterGather;
+            // Interfaces with an MTU larger than a UMEM frame holds hand over descriptor chains (pods
+            // in large-frame mode, a jumbo uplink): each UMEM's first socket (the uplink's) decides
+            // XDP_USE_SG for every socket on it.
+            scatterGather = cfg.scatterGather || needsScatterGather(self.uplink());
             for (String ifname : podIfs) {
                 scatterGather |= needsScatterGather(ifname);
             }
@@ -158,6 +161,7 @@ public final class Dataplane implements AutoCloseable {
         Files.createDirectories(cfg.stateDir);
         counters = CountersFile.create(cfg.stateDir.resolve(StateFiles.COUNTERS), 1024 * lanes.length);
         // the flow table has one writer: thread 0 records its flows (see the README)
+        kernel = new KernelCounters(counters.manager());
         flows = FlowTable.create(cfg.stateDir.resolve(StateFiles.FLOWS), cfg.flowTableSlots);
         for (DataplaneThread l : lanes) {
             l.drops = new DropCounters(counters.manager());
@@ -473,6 +477,7 @@ public final class Dataplane implements AutoCloseable {
                     lanes[lane(p)].stats.unname(p.index);
                     slots.clear(p.index);
                 }
+                kernel.remove(h.ifname());
             }
         } catch (IOException e) {
             lastError = e;
@@ -501,6 +506,7 @@ public final class Dataplane implements AutoCloseable {
                     return;
                 }
                 finishRetired();
+                refreshKernelCounters();
                 stale = false;
                 NetNs ns = cfg.netns == null ? null : enter(cfg.netns);
                 try {
@@ -519,6 +525,41 @@ public final class Dataplane implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             lastError = e;
         }
+    }
+
+    /** Mirrors what the kernel dropped (XDP_STATISTICS, the programs' drops) into the counters file. */
+    private void refreshKernelCounters() {
+        for (PortHandle h : ports.values()) {
+            kernel.refresh(h.ifname(), sockets(h), h.attachment());
+        }
+        if (uplinkHandle != null) {
+            kernel.refresh(uplinkHandle.ifname(), sockets(uplinkHandle), uplinkHandle.attachment());
+        }
+    }
+
+    private static XskSocket[] sockets(PortHandle h) {
+        XskSocket[] s = new XskSocket[h.queues().length];
+        for (int q = 0; q < s.length; q++) {
+            s[q] = h.queues()[q].socket;
+        }
+        return s;
+    }
+
+    /** The kernel-side drop counters, refreshed now (non-zero ones, for messages; "" when none). */
+    public synchronized String kernelDrops() {
+        if (closed || kernel == null) {
+            return "";
+        }
+        refreshKernelCounters();
+        return kernel.summary();
+    }
+
+    /** The kernel-side drop counters, refreshed now. */
+    public synchronized KernelCounters kernelCounters() {
+        if (!closed && kernel != null) {
+            refreshKernelCounters();
+        }
+        return kernel;
     }
 
     private static void sleep(long ms) {

@@ -20,6 +20,7 @@ import io.xdpmesh.dataplane.packet.Chain;
 import io.xdpmesh.dataplane.packet.Checksums;
 import io.xdpmesh.dataplane.packet.IcmpTooBig;
 import io.xdpmesh.dataplane.packet.Mem;
+import io.xdpmesh.dataplane.packet.Scratch;
 import io.xdpmesh.dataplane.packet.TcpCoalescer;
 import io.xdpmesh.dataplane.packet.TcpSegmenter;
 import io.xdpmesh.dataplane.packet.TunnelHeaders;
@@ -65,6 +66,8 @@ public final class DataplaneAgent implements Agent {
     private static final int MAX_COMMANDS_PER_CYCLE = 64;
     /** Descriptors in one TX chain: the kernel builds an skb of at most MAX_SKB_FRAGS (17) pieces. */
     static final int MAX_TX_CHAIN = 17;
+    /** The scratch region: a whole 64 KB IP packet with its headers, and any uplink chain (32 pieces). */
+    private static final int SCRATCH_BYTES = 128 * 1024;
     /** Flows a batch of tunnel ingress may coalesce at once. */
     private static final int COALESCE_FLOWS = 8;
     /** Below this many payload bytes per segment, segmenting is refused (an absurdly small MTU). */
@@ -128,8 +131,16 @@ public final class DataplaneAgent implements Agent {
     /** The packet being handled on egress: one frame, or a descriptor chain (XDP_USE_SG). */
     private final Chain chain = new Chain();
     private final TcpCoalescer coalescer;
-    /** Largest inner packet a fresh frame can hold sealed (what a chain is cut to). */
+    /**
+     * Largest inner packet a fresh single frame can hold sealed: what a chain is cut to when its
+     * pieces must each stay one frame (held while the pair has no session, or sent plain). Sealed
+     * packets go up to the tunnel MTU (from the uplink MTU) through {@link #scratch} instead.
+     */
     private final int sealableMtu;
+    /** Contiguous room for messages larger than one UMEM frame (jumbo uplink): gather, open, seal. */
+    private final Scratch scratch = new Scratch(SCRATCH_BYTES);
+    private final long[] spillAddr = new long[MAX_TX_CHAIN];
+    private final int[] spillLen = new int[MAX_TX_CHAIN];
     /** Set while sending pieces whose transport checksum the segmenter or fragmenter completed. */
     private boolean l4Done;
     /** Out-parameter of {@link #podPortFor}: why it refused. */
@@ -343,7 +354,7 @@ public final class DataplaneAgent implements Agent {
                 dropChain(DropReason.MTU_EXCEEDED);
             } else if (p.uplink) {
                 if (chain.count() > 1) {
-                    dropChain(DropReason.MTU_EXCEEDED); // the uplink MTU fits a frame; nothing is sealed larger
+                    ingressChain(); // a jumbo uplink: the message spans several descriptors
                 } else {
                     ingress(chain.umem(0), chain.len(0));
                 }
@@ -560,23 +571,38 @@ public final class DataplaneAgent implements Agent {
                 s = null; // held below, piece by piece
             }
         }
-        // A chain cannot be sealed in place: its pieces go to fresh frames of at most sealableMtu.
-        int mtu = multi ? Math.min(c.innerMtu, sealableMtu) : c.innerMtu;
+        // Sealed packets go up to the tunnel MTU, built in the scratch when larger than a frame; a
+        // chain held or sent plain keeps one frame per piece: cut to what a fresh frame holds.
+        boolean sealing = s != null && verdict != Verdict.ALLOW.ordinal();
+        int mtu = multi && !sealing ? Math.min(c.innerMtu, sealableMtu) : c.innerMtu;
         if (pf.ipPacketLength > mtu) {
-            int mss = TcpSegmenter.plan(chain, pf, mtu, MIN_MSS, frameSize - XdpAbi.XDP_PACKET_HEADROOM);
+            int room = sealing ? scratch.innerRoom() : frameSize - XdpAbi.XDP_PACKET_HEADROOM;
+            int mss = TcpSegmenter.plan(chain, pf, mtu, MIN_MSS, room);
             if (mss == TcpSegmenter.MTU_TOO_SMALL) {
                 dropChain(DropReason.MTU_EXCEEDED);
             } else if (mss > 0) {
-                segment(c, s, srcEp, dstEp, node, verdict, mss);
+                segment(c, s, srcEp, dstEp, node, verdict, mss, sealing);
             } else if (pf.ipVersion == 6 || (Mem.be16(f + pf.l3Offset + 6) & 0x4000) != 0) {
                 tooBig(c, port, mtu);
             } else {
-                fragment(c, s, srcEp, dstEp, node, verdict, mtu);
+                fragment(c, s, srcEp, dstEp, node, verdict, Math.min(mtu, sealableMtu));
             }
             return;
         }
         if (multi) {
-            dropChain(DropReason.MALFORMED_BAD_IP_TOTAL_LENGTH); // a chain that fits: trailing bytes
+            if (!sealing || chain.total() != pf.l3Offset + pf.ipPacketLength) {
+                dropChain(DropReason.MALFORMED_BAD_IP_TOTAL_LENGTH); // a chain that fits: trailing bytes
+                return;
+            }
+            // A whole packet within the tunnel MTU but larger than a frame: gathered, sealed as one.
+            if (!pf.fragment && pf.l4Offset >= 0) {
+                chain.completeL4(chain.abs(0) + pf.l3Offset, pf.ipVersion, pf.protocol, pf.l4Offset,
+                        pf.l3Offset + pf.ipPacketLength - pf.l4Offset);
+            }
+            int inner = pf.ipPacketLength;
+            chain.copy(pf.l3Offset, scratch.base + Scratch.INNER, inner);
+            freeChain();
+            sealScratch(c, s, node, verdict, inner);
             return;
         }
         chain.reset(); // a single frame from here on
@@ -599,13 +625,27 @@ public final class DataplaneAgent implements Agent {
      * each in a fresh frame with its checksum complete, each sealed (or sent plain, or held) as its
      * own tunnel packet; then the superframe's frames are freed.
      */
-    private void segment(ClusterState c, Session s, int srcEp, int dstEp, int node, int verdict, int mss) {
+    private void segment(ClusterState c, Session s, int srcEp, int dstEp, int node, int verdict, int mss,
+            boolean viaScratch) {
         int l3 = pf.l3Offset;
         int l4 = pf.l4Offset;
         int thl = TcpSegmenter.headerLength(chain.abs(0) + l4);
         int ihl = l4 - l3;
         int payload = pf.ipPacketLength - ihl - thl;
         int n = TcpSegmenter.segments(payload, mss);
+        if (viaScratch) {
+            // Each segment is built in the scratch, sealed there and spilled into fresh frames.
+            for (int i = 0; i < n; i++) {
+                int flen = TcpSegmenter.write(chain, l3, pf.ipVersion, ihl, l4, thl, payload, mss, i,
+                        scratch.base + Scratch.INNER - l3);
+                pf.ipPacketLength = flen - l3;
+                sealScratch(c, s, node, verdict, flen - l3);
+            }
+            freeChain();
+            stats.superframes.incrementRelease();
+            StatCounters.add(stats.segments, n);
+            return;
+        }
         if (frames.available() < n + FRAME_RESERVE / 2) {
             dropChain(DropReason.UMEM_EXHAUSTED);
             return;
@@ -793,7 +833,15 @@ public final class DataplaneAgent implements Agent {
         boolean clear = verdict == Verdict.AUTH.ordinal();
         int body = clear ? inner : (inner + 15) & ~15;
         if (outer < frameBase || wg + TransportData.OVERHEAD + body > frameBase + frameSize) {
-            drop(DropReason.MTU_EXCEEDED, addr);
+            // Larger than one frame can hold sealed (a jumbo tunnel MTU): build it in the scratch.
+            if (inner > c.innerMtu) {
+                drop(DropReason.MTU_EXCEEDED, addr);
+                return;
+            }
+            completeChecksum(base + addr);
+            Mem.copy(base + innerAddr, scratch.base + Scratch.INNER, inner);
+            frames.free(addr);
+            sealScratch(c, s, node, verdict, inner);
             return;
         }
         completeChecksum(base + addr);
@@ -805,6 +853,42 @@ public final class DataplaneAgent implements Agent {
         }
         int flen = tunnels.write(node, base + outer, m);
         stage(uplink.index, outer, flen);
+        (clear ? stats.authenticated : stats.sealed).incrementRelease();
+    }
+
+    /**
+     * Seals the inner packet of innerLen bytes (transport checksum complete) at {@link Scratch#INNER}
+     * in the scratch, writes the outer headers in front and sends the frame on the uplink, as one
+     * frame or a descriptor chain of fresh frames. The packet's own frames are already released.
+     */
+    private void sealScratch(ClusterState c, Session s, int node, int verdict, int innerLen) {
+        long nh = neighbours.mac(node);
+        if (nh == NeighbourResolver.UNRESOLVED) {
+            neighbours.request();
+            drops.drop(DropReason.NEIGHBOUR_UNRESOLVED);
+            return;
+        }
+        if (tunnels.builtMac(node) != nh) {
+            tunnels.build(node, uplink.mac, nh, c.localAddress(), c.nodeAddress(node), c.tunnelPort, c.tunnelPort);
+        }
+        Keypair kp = s.sendKeypair(now);
+        boolean clear = verdict == Verdict.AUTH.ordinal();
+        long wg = Scratch.INNER - TransportData.HEADER_BYTES;
+        long outer = wg - tunnels.headerLength(node);
+        recordFlow(verdict, 0, innerLen);
+        int m = clear ? sealer.authenticate(kp, scratch.seg, wg, innerLen, now)
+                : sealer.seal(kp, scratch.seg, wg, innerLen, c.innerMtu, now);
+        if (m < 0) {
+            drops.drop(DropReason.SEAL_REFUSED);
+            return;
+        }
+        int flen = tunnels.write(node, scratch.base + outer, m);
+        int k = Scratch.spill(scratch.base + outer, flen, frames, base, frameSize, FRAME_RESERVE / 2, spillAddr, spillLen);
+        if (k < 0) {
+            drops.drop(DropReason.UMEM_EXHAUSTED);
+            return;
+        }
+        sendPieces(uplink.index, spillAddr, spillLen, 0, k);
         (clear ? stats.authenticated : stats.sealed).incrementRelease();
     }
 
@@ -888,6 +972,50 @@ public final class DataplaneAgent implements Agent {
         Mem.putMac(base + e + 6, bySlot[dp].mac);
         recordIngressFlow(tunnelIngress.pf, tunnelIngress.verdict);
         coalescer.offer(dp, bySlot[dp].mtu, e, tunnelIngress.frameLen, tunnelIngress.pf);
+    }
+
+    /**
+     * Tunnel ingress of a message that arrived as a descriptor chain (an uplink MTU larger than a
+     * frame): gathered into the scratch, decided and opened there as one, then the inner frame is
+     * written back into the chain's own frames (it is shorter than what arrived) and goes to the
+     * pod as a frame or a chain. Open coalesced frames are flushed first, so a flow stays in order.
+     */
+    private void ingressChain() {
+        ClusterState c = cluster;
+        int r = tunnelIngress.decodeChain(chain, scratch, c, sessions, now);
+        if (r == TunnelIngress.KEEPALIVE) {
+            stats.keepalives.incrementRelease();
+            freeChain();
+            return;
+        }
+        if (r == TunnelIngress.DROP) {
+            if (tunnelIngress.reason == DropReason.POLICY_DENY) {
+                recordIngressFlow(tunnelIngress.pf, Verdict.DENY.ordinal());
+            }
+            dropChain(tunnelIngress.reason);
+            return;
+        }
+        stats.opened.incrementRelease();
+        int dp = podPortFor(c, tunnelIngress.dstEndpoint, tunnelIngress.frameLen - FrameParser.ETH_HLEN);
+        if (dp < 0) {
+            dropChain(podDrop);
+            return;
+        }
+        long e = scratch.base + tunnelIngress.ethOffset;
+        Mem.putMac(e, podMac);
+        Mem.putMac(e + 6, bySlot[dp].mac);
+        recordIngressFlow(tunnelIngress.pf, tunnelIngress.verdict);
+        int k = chain.scatter(e, tunnelIngress.frameLen, frameSize, spillAddr, spillLen);
+        if (k < 0) {
+            dropChain(DropReason.POD_MTU_EXCEEDED); // more than MAX_TX_CHAIN pieces for the pod
+            return;
+        }
+        for (int i = k; i < chain.count(); i++) {
+            frames.free(chain.umem(i));
+        }
+        chain.reset();
+        coalescer.flush();
+        sendPieces(dp, spillAddr, spillLen, 0, k);
     }
 
     private void recordIngressFlow(ParsedFrame p, int verdict) {

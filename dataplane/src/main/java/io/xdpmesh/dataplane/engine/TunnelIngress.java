@@ -6,6 +6,8 @@ import io.xdpmesh.crypto.transport.TransportData;
 import io.xdpmesh.crypto.transport.TransportOpener;
 import io.xdpmesh.dataplane.counters.DropReason;
 import io.xdpmesh.dataplane.endpoint.EndpointTable;
+import io.xdpmesh.dataplane.packet.Chain;
+import io.xdpmesh.dataplane.packet.Scratch;
 import io.xdpmesh.dataplane.parse.Bytes;
 import io.xdpmesh.dataplane.parse.FrameParser;
 import io.xdpmesh.dataplane.parse.ParseVerdict;
@@ -124,6 +126,21 @@ public final class TunnelIngress {
         ethOffset = e;
         frameLen = FrameParser.ETH_HLEN + pf.ipPacketLength;
         return DELIVER;
+    }
+
+    /**
+     * {@link #decode} for a message that arrived as a descriptor chain (an uplink MTU larger than a
+     * UMEM frame): its pieces are gathered into the scratch and decided there as one frame, so
+     * {@link #ethOffset} is then an offset into {@code scratch.seg}. A chain larger than the
+     * scratch is dropped ({@link DropReason#MTU_EXCEEDED}). The chain's frames are untouched.
+     */
+    public int decodeChain(Chain chain, Scratch scratch, ClusterState c, SessionTable sessions, long now) {
+        int total = chain.total();
+        if (total > scratch.size) {
+            return drop(DropReason.MTU_EXCEEDED);
+        }
+        chain.copy(0, scratch.base, total);
+        return decode(scratch.seg, 0, total, c, sessions, now);
     }
 
     static DropReason openDrop(int status) {

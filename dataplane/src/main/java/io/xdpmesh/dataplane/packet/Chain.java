@@ -85,6 +85,31 @@ public final class Chain {
     }
 
     /**
+     * Writes n bytes from the absolute address src back into this chain's own frames (the inverse
+     * of a gather, for a result no longer than what was gathered): each piece from where it starts
+     * to the end of its frameSize-aligned frame. The pieces used go to outUmem/outLen; returns how
+     * many, or -1 when the frames cannot hold n bytes (nothing is lost: the frames are still the
+     * chain's). Pieces past the returned count are not touched.
+     */
+    public int scatter(long src, int n, int frameSize, long[] outUmem, int[] outLen) {
+        int k = 0;
+        int done = 0;
+        while (done < n) {
+            if (k == count || k == outUmem.length) {
+                return -1;
+            }
+            int room = frameSize - (int) (umem[k] & (frameSize - 1));
+            int m = Math.min(room, n - done);
+            Mem.copy(src + done, abs[k], m);
+            outUmem[k] = umem[k];
+            outLen[k] = m;
+            done += m;
+            k++;
+        }
+        return k;
+    }
+
+    /**
      * One's-complement sum (folded, big-endian words, as {@link Checksums#sum}) of n bytes from
      * logical offset from: a piece that starts at an odd distance from {@code from} contributes
      * its sum byte-swapped (RFC 1071).

@@ -36,6 +36,8 @@ final class IngressFixture {
     final SessionTable sessions = new SessionTable(16);
     final Keypair sender;
     final TransportSealer sealer = new TransportSealer();
+    /** The padding cap the sender uses (its tunnel MTU, rounded as WireGuard's). */
+    final int sealMtu;
 
     IngressFixture() {
         this("encrypt");
@@ -43,8 +45,19 @@ final class IngressFixture {
 
     /** With the pair's verdict (the cluster's default): encrypt, auth, allow or deny. */
     IngressFixture(String verdict) {
+        this(verdict, 1500);
+    }
+
+    /** With the uplink MTU of both nodes (9000: jumbo frames). */
+    IngressFixture(String verdict, int uplinkMtu) {
+        this(verdict, uplinkMtu, JdkPacketAead::new);
+    }
+
+    /** With the ciphers of both directions from aead (e.g. an allocation-free one). */
+    IngressFixture(String verdict, int uplinkMtu, java.util.function.Function<byte[], io.xdpmesh.crypto.aead.PacketAead> aead) {
         ClusterConfig cfg = TwoNodeMesh.parse(YAML.formatted(verdict));
-        state = ClusterState.build(cfg, "n1", Map.of("lxa", 0, "up1", 1), 1500, 1);
+        state = ClusterState.build(cfg, "n1", Map.of("lxa", 0, "up1", 1), uplinkMtu, 1);
+        sealMtu = uplinkMtu - 60;
         byte[] k1 = new byte[32];
         byte[] k2 = new byte[32];
         for (int i = 0; i < 32; i++) {
@@ -59,9 +72,9 @@ final class IngressFixture {
         s.remoteIdentity = b;
         s.remoteNode = 1;
         s.expiresAtNanos = now + 600_000_000_000L;
-        sessions.install(s, new Keypair(new JdkPacketAead(k1), new JdkPacketAead(k2), new PacketMac(k1), new PacketMac(k2),
+        sessions.install(s, new Keypair(aead.apply(k1), aead.apply(k2), new PacketMac(k1), new PacketMac(k2),
                 LOCAL_INDEX, REMOTE_INDEX, true, now));
-        sender = new Keypair(new JdkPacketAead(k2), new JdkPacketAead(k1), new PacketMac(k2), new PacketMac(k1),
+        sender = new Keypair(aead.apply(k2), aead.apply(k1), new PacketMac(k2), new PacketMac(k1),
                 REMOTE_INDEX, LOCAL_INDEX, true, now);
     }
 
@@ -91,7 +104,7 @@ final class IngressFixture {
         MemorySegment seg = MemorySegment.ofArray(buf);
         MemorySegment.copy(MemorySegment.ofArray(inner), 0, seg, 42 + 16, inner.length);
         int m = clear ? sealer.authenticate(sender, seg, 42, inner.length, System.nanoTime())
-                : sealer.seal(sender, seg, 42, inner.length, 1440, System.nanoTime());
+                : sealer.seal(sender, seg, 42, inner.length, sealMtu, System.nanoTime());
         if (m < 0) {
             throw new IllegalStateException("seal refused: " + m);
         }
