@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
  * Two real agents with {@code --threads 2} (scripts/xdpmesh agent, child processes in their node
  * namespaces) over 2 nodes x 2 pods whose veths (pods, uplinks, bridge ports) have 2 queues,
  * SVIDs from the dev CA: a cold ping across nodes is held and answered with nothing lost, then a
- * TCP transfer with several connections crosses the nodes on both threads of both agents, nothing
- * dropped, every flow in the merged flow file. The full agent story (failures, rotation,
+ * TCP transfer with several connections crosses the nodes, sealed by both threads of both agents
+ * (opened by both, or by the one whose uplink queue the bridge picked), nothing dropped, every flow
+ * in the merged flow file. The full agent story (failures, rotation,
  * restarts) is AgentEndToEndKernelTest's with one thread; this one keeps to what threads change.
  */
 @Tag("kernel")
@@ -97,10 +98,16 @@ class AgentThreadsEndToEndKernelTest {
                 Map<String, List<Long>> c = counters(dir, k);
                 String all = "node " + k + ": " + c;
                 assertEquals(2, c.get("stat.sealed").size(), "two threads' counters: " + all);
+                // Egress spreads by the pod veth's queue: both threads seal. Ingress: the bridge may
+                // hand one direction's tunnel traffic (one outer 5-tuple) all to one uplink queue;
+                // then that thread claims every receive window and opens it all (seen both ways).
                 for (int t = 0; t < 2; t++) {
                     assertTrue(c.get("stat.sealed").get(t) > 0, "thread " + t + " sealed: " + all);
-                    assertTrue(c.get("stat.opened").get(t) > 0, "thread " + t + " opened: " + all);
                 }
+                long opened = c.get("stat.opened").get(0) + c.get("stat.opened").get(1);
+                assertTrue(opened > 1000, "opened " + c.get("stat.opened") + ": " + all);
+                System.out.println("[threads] agent n" + k + " sealed per thread " + c.get("stat.sealed")
+                        + ", opened per thread " + c.get("stat.opened"));
                 long drops = c.entrySet().stream().filter(e -> e.getKey().startsWith("drop."))
                         .mapToLong(e -> e.getValue().stream().mapToLong(Long::longValue).sum()).sum();
                 assertEquals(0, drops, "nothing dropped: " + all);
