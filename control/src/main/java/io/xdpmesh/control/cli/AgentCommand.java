@@ -59,7 +59,7 @@ final class AgentCommand implements Runnable {
             + " Thread t serves queue q of every interface with q mod N = t, each with its own UMEM and sockets; the"
             + " uplink needs at least N queues (start fails otherwise), a pod interface with fewer queues is not reached"
             + " from the threads beyond them (drop.pod_queue_not_on_thread). Counters are per thread, summed by `stats`;"
-            + " the flows file records thread 0's flows only.")
+            + " each thread records its own flows, merged by `flows`.")
     int threads;
     @Option(names = "--warmup", defaultValue = "5000", description = "Throw-away TLS handshakes at start-up (in memory,"
             + " then over loopback; each phase until handshake times stop falling, at most 15 s in all) and sealed packets, so the first pair's handshake and packets run JIT-compiled"

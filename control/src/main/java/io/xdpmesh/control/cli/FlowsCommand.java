@@ -23,8 +23,10 @@ import picocli.CommandLine.Option;
 @Command(name = "flows", mixinStandardHelpOptions = true,
         description = {"Lists recent flows the dataplane saw (per 5-tuple: direction, verdict, packets, bytes, first and",
                 "last seen), newest first. Reads <state-dir>/" + StateDir.FLOWS + " (shared memory, a seqlock per entry)",
-                "from this process; no RPC, the dataplane is never paused. It is a view of recent flows: a",
-                "colliding new flow takes an old one's slot. --watch adds per-flow packet and byte rates."})
+                "from this process; no RPC, the dataplane is never paused. Each dataplane thread records its",
+                "own flows (a region each); a flow seen by several threads is shown once, packets and bytes",
+                "summed. It is a view of recent flows: a colliding new flow takes an old one's slot.",
+                "--watch adds per-flow packet and byte rates."})
 final class FlowsCommand implements Runnable {
     @CommandLine.Mixin
     StateDirOption state;
@@ -56,7 +58,7 @@ final class FlowsCommand implements Runnable {
                 if (flows.size() > limit) {
                     flows = flows.subList(0, limit);
                 }
-                print(out, file, flows, names, first[0] ? null : previous, seconds);
+                print(out, file, t.regions(), flows, names, first[0] ? null : previous, seconds);
                 out.flush();
                 first[0] = false;
                 previous.clear();
@@ -111,7 +113,7 @@ final class FlowsCommand implements Runnable {
         return n == null ? s : s + "(" + n + ")";
     }
 
-    private void print(PrintWriter out, Path file, List<FlowRecord> flows, Map<InetAddress, String> names,
+    private void print(PrintWriter out, Path file, int threads, List<FlowRecord> flows, Map<InetAddress, String> names,
             Map<String, FlowRecord> previous, double secs) {
         if (json) {
             StringBuilder b = new StringBuilder("[");
@@ -135,7 +137,8 @@ final class FlowsCommand implements Runnable {
             out.println(b.append(']'));
             return;
         }
-        out.printf("%d flows in %s (newest first)%n", flows.size(), file);
+        out.printf("%d flows in %s (newest first%s)%n", flows.size(), file,
+                threads > 1 ? ", merged over " + threads + " dataplane threads" : "");
         long now = System.currentTimeMillis();
         for (FlowRecord f : flows) {
             FlowRecord p = previous == null ? null : previous.get(key(f));

@@ -15,6 +15,7 @@ import io.xdpmesh.dataplane.authcache.IdentityHash;
 import io.xdpmesh.dataplane.counters.CountersFile;
 import io.xdpmesh.dataplane.counters.DropCounters;
 import io.xdpmesh.dataplane.counters.DropReason;
+import io.xdpmesh.dataplane.counters.StatCounters;
 import io.xdpmesh.dataplane.flow.FlowTable;
 import io.xdpmesh.dataplane.parse.ParsedFrame;
 import io.xdpmesh.dataplane.policy.Verdict;
@@ -23,6 +24,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,6 +136,67 @@ class CliTest {
         Result missing = run("stats", "--state-dir", dir.resolve("none").toString());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("is the agent running"), missing.err());
+    }
+
+    @Test
+    void statsSumsTheCountersOfSeveralDataplaneThreadsByLabel() throws Exception {
+        try (CountersFile cf = CountersFile.create(StateDir.counters(dir), 1024)) {
+            // what Dataplane does with 2 threads: each its own counters, same labels
+            DropCounters d0 = new DropCounters(cf.manager());
+            DropCounters d1 = new DropCounters(cf.manager());
+            StatCounters s0 = new StatCounters(cf.manager(), new String[] {"lxa", "up"}, 8);
+            StatCounters s1 = new StatCounters(cf.manager(), new String[] {"up"}, 8);
+            s1.name(1, "lxb"); // a pod interface with a queue on thread 1 only
+            d0.drop(DropReason.TUNNEL_REPLAY, 3);
+            d1.drop(DropReason.TUNNEL_REPLAY, 4);
+            d1.drop(DropReason.POD_QUEUE_NOT_ON_THREAD, 5); // only thread 1 counts this one
+            StatCounters.add(s0.sealed, 100);
+            StatCounters.add(s1.sealed, 23);
+            s0.rx(1, 10, 1000); // uplink queue 0
+            s1.rx(0, 7, 700); // uplink queue 1
+            s0.rx(0, 2, 200); // lxa, thread 0 only
+            s1.rx(1, 9, 900); // lxb, thread 1 only
+            Map<String, StatsCommand.Counter> byLabel = new java.util.HashMap<>();
+            for (StatsCommand.Counter c : StatsCommand.read(cf.reader())) {
+                assertEquals(null, byLabel.put(c.label(), c), "one line per label: " + c.label());
+            }
+            assertEquals(7, byLabel.get("drop.tunnel_replay").value());
+            assertEquals("drop", byLabel.get("drop.tunnel_replay").type());
+            assertEquals(5, byLabel.get("drop.pod_queue_not_on_thread").value());
+            assertEquals(123, byLabel.get("stat.sealed").value());
+            assertEquals(17, byLabel.get("if.up.rx_frames").value());
+            assertEquals(1700, byLabel.get("if.up.rx_bytes").value());
+            assertEquals(2, byLabel.get("if.lxa.rx_frames").value());
+            assertEquals(9, byLabel.get("if.lxb.rx_frames").value());
+            assertEquals(0, byLabel.get("drop.unknown_source").value());
+            Result j = run("stats", "--state-dir", dir.toString(), "--json", "--nonzero");
+            assertEquals(0, j.exit(), j.err());
+            assertTrue(j.out().contains("{\"label\":\"stat.sealed\",\"type\":\"stat\",\"value\":123}"), j.out());
+            assertEquals(1, j.out().split("\"stat.sealed\"", -1).length - 1, j.out());
+            Result t = run("stats", "--state-dir", dir.toString());
+            assertTrue(t.out().matches("(?s).*if\\.up\\.rx_frames\\s+17\\n.*"), t.out());
+        }
+    }
+
+    @Test
+    void flowsMergesTheRegionsOfSeveralDataplaneThreads() throws Exception {
+        try (FlowTable t = FlowTable.create(StateDir.flows(dir), 64, 2)) {
+            long src = ParsedFrame.v4MappedLo(0x0a010101);
+            long dst = ParsedFrame.v4MappedLo(0x0a010201);
+            long now = System.currentTimeMillis();
+            t.region(0).record(0, src, 0, dst, 6, 40000, 80, Verdict.ENCRYPT.ordinal(), 0, 100, now - 5000);
+            t.region(1).record(0, src, 0, dst, 6, 40000, 80, Verdict.ENCRYPT.ordinal(), 0, 100, now);
+            t.region(1).record(0, src, 0, dst, 6, 40000, 80, Verdict.ENCRYPT.ordinal(), 0, 100, now);
+            t.region(1).record(0, src, 0, dst, 6, 40001, 80, Verdict.ENCRYPT.ordinal(), 0, 60, now);
+            Result j = run("flows", "--state-dir", dir.toString(), "--json");
+            assertEquals(0, j.exit(), j.err());
+            assertEquals(2, j.out().split("\"direction\"", -1).length - 1, "one entry per flow: " + j.out());
+            assertTrue(j.out().contains("\"srcPort\":40000,\"dst\":\"10.1.2.1\",\"dstPort\":80,\"verdict\":\"encrypt\","
+                    + "\"packets\":3,\"bytes\":300"), j.out());
+            assertTrue(j.out().contains("\"srcPort\":40001,"), j.out());
+            Result r = run("flows", "--state-dir", dir.toString());
+            assertTrue(r.out().contains("merged over 2 dataplane threads"), r.out());
+        }
     }
 
     @Test

@@ -160,9 +160,9 @@ public final class Dataplane implements AutoCloseable {
         }
         Files.createDirectories(cfg.stateDir);
         counters = CountersFile.create(cfg.stateDir.resolve(StateFiles.COUNTERS), 1024 * lanes.length);
-        // the flow table has one writer: thread 0 records its flows (see the README)
         kernel = new KernelCounters(counters.manager());
-        flows = FlowTable.create(cfg.stateDir.resolve(StateFiles.FLOWS), cfg.flowTableSlots);
+        // one region per thread, each its own single writer; readers merge them
+        flows = FlowTable.create(cfg.stateDir.resolve(StateFiles.FLOWS), cfg.flowTableSlots, lanes.length);
         for (DataplaneThread l : lanes) {
             l.drops = new DropCounters(counters.manager());
             l.stats = new StatCounters(counters.manager(), new String[0], DataplaneAgent.MAX_PORTS);
@@ -172,7 +172,7 @@ public final class Dataplane implements AutoCloseable {
             }
             Port up = uplinkHandle.queues()[l.index];
             l.agent = new DataplaneAgent(cfg.node, l.umem, mine.toArray(Port[]::new), up, state[l.index], cfg, l.commands,
-                    requests, l.drops, l.stats, l.index == 0 ? flows : null, neighbours, portMap(l.index), uplinkMtu,
+                    requests, l.drops, l.stats, flows.region(l.index), neighbours, portMap(l.index), uplinkMtu,
                     l.portChanges, l.index);
         }
         // Sockets are live (fill rings primed) before the programs redirect to them: register last.

@@ -1114,7 +1114,9 @@ public final class DataplaneAgent implements Agent {
             refill(p);
             next[keep++] = p;
             p.adopted = true;
-            stats.portsAdded.incrementRelease();
+            if (p.queue == 0) { // once per interface, not per queue socket (the CLI sums the threads)
+                stats.portsAdded.incrementRelease();
+            }
         }
         active = java.util.Arrays.copyOf(next, keep);
         retiring = java.util.Arrays.copyOf(gone, goneCount);
@@ -1162,7 +1164,9 @@ public final class DataplaneAgent implements Agent {
                     StatCounters.add(stats.portFramesLost, p.txInFlight);
                 }
                 p.released = true;
-                stats.portsRemoved.incrementRelease();
+                if (p.queue == 0) {
+                    stats.portsRemoved.incrementRelease();
+                }
                 work++;
             } else {
                 r[left++] = p;

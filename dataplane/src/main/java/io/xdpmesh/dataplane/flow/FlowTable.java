@@ -15,40 +15,66 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Per-flow packet and byte counts in a memory-mapped file that the CLI reads from its own process
- * without pausing the dataplane. Direct-mapped by the flow's 5-tuple (a colliding new flow takes
- * the slot over: it is a view of recent flows, not an audit log). One writer (a dataplane thread)
- * per file; every entry is guarded by a sequence number (odd while being written, a seqlock), so a
- * reader retries instead of seeing a torn entry.
+ * without pausing the dataplane. The file has one region per dataplane thread ({@link #region}),
+ * each with exactly one writer, so the hot path takes no lock and shares no cache line with another
+ * thread. Each region is direct-mapped by the flow's 5-tuple (a colliding new flow takes the slot
+ * over: it is a view of recent flows, not an audit log); every entry is guarded by a sequence
+ * number (odd while being written, a seqlock), so a reader retries instead of seeing a torn entry.
+ * {@link #snapshot()} reads every region and merges a flow seen by several threads
+ * ({@link FlowMerge}).
  *
  * <pre>
- * header (64 B): int magic 'XMF1', int version, int slots, int entry size, long writer pid
- * entry (128 B): long seq, long srcHi, srcLo, dstHi, dstLo, int proto | verdict << 8 | direction << 16,
- *                int srcPort << 16 | dstPort, long packets, long bytes, long last seen ms, long first seen ms
+ * header (64 B): int magic 'XMF1', int version, int slots (per region), int entry size, long writer pid,
+ *                int regions
+ * region r at HEADER + r * slots * ENTRY, entry (128 B): long seq, long srcHi, srcLo, dstHi, dstLo,
+ *                int proto | verdict << 8 | direction << 16, int srcPort << 16 | dstPort, long packets,
+ *                long bytes, long last seen ms, long first seen ms
  * </pre>
  */
 public final class FlowTable implements AutoCloseable {
     public static final int MAGIC = 0x584d4631;
-    public static final int VERSION = 1;
+    /** 2: regions (one writer each) after the single-writer layout of 1. */
+    public static final int VERSION = 2;
     static final int HEADER = 64;
     static final int ENTRY = 128;
+    /** More than DataplaneConfig allows threads: a bad header never maps a huge region count. */
+    static final int MAX_REGIONS = 64;
 
     private final Path path;
+    /** Null in a region view: the table that created it owns (and unmaps) the mapping. */
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer buf;
     private final int mask;
+    private final int regions;
+    /** Offset of this view's region (the writer side); 0 for the whole table. */
+    private final int base;
 
-    private FlowTable(Path path, MappedByteBuffer mapped, int slots) {
+    private FlowTable(Path path, MappedByteBuffer mapped, UnsafeBuffer buf, int slots, int regions, int base) {
         this.path = path;
         this.mapped = mapped;
-        this.buf = new UnsafeBuffer(mapped);
+        this.buf = buf;
         this.mask = slots - 1;
+        this.regions = regions;
+        this.base = base;
     }
 
+    /** A table with one region (one writer). */
     public static FlowTable create(Path path, int slots) throws IOException {
+        return create(path, slots, 1);
+    }
+
+    /** A table with a region of {@code slots} entries for each of {@code regions} writers. */
+    public static FlowTable create(Path path, int slots, int regions) throws IOException {
         if (Integer.bitCount(slots) != 1) {
             throw new IllegalArgumentException("flow table slots must be a power of two: " + slots);
         }
-        long total = HEADER + (long) slots * ENTRY;
+        if (regions < 1 || regions > MAX_REGIONS) {
+            throw new IllegalArgumentException("flow table regions must be 1.." + MAX_REGIONS + ": " + regions);
+        }
+        long total = HEADER + (long) regions * slots * ENTRY;
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("flow table too large: " + regions + " x " + slots + " slots");
+        }
         Path tmp = path.resolveSibling(path.getFileName() + ".new");
         Files.deleteIfExists(tmp);
         MappedByteBuffer mb;
@@ -62,19 +88,40 @@ public final class FlowTable implements AutoCloseable {
         h.putInt(8, slots);
         h.putInt(12, ENTRY);
         h.putLong(16, ProcessHandle.current().pid());
+        h.putInt(24, regions);
         h.putIntVolatile(0, MAGIC);
         Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return new FlowTable(path, mb, slots);
+        return new FlowTable(path, mb, h, slots, regions, HEADER);
     }
 
     public static FlowTable openReadOnly(Path path) throws IOException {
         MappedByteBuffer mb = IoUtil.mapExistingFile(path.toFile(), FileChannel.MapMode.READ_ONLY, "flows");
         UnsafeBuffer h = new UnsafeBuffer(mb);
-        if (h.getIntVolatile(0) != MAGIC || h.getInt(4) != VERSION || h.getInt(12) != ENTRY) {
+        int slots = mb.capacity() >= HEADER ? h.getInt(8) : 0;
+        int regions = mb.capacity() >= HEADER ? h.getInt(24) : 0;
+        if (mb.capacity() < HEADER || h.getIntVolatile(0) != MAGIC || h.getInt(4) != VERSION || h.getInt(12) != ENTRY
+                || Integer.bitCount(slots) != 1 || regions < 1 || regions > MAX_REGIONS
+                || HEADER + (long) regions * slots * ENTRY > mb.capacity()) {
             IoUtil.unmap(mb);
             throw new IOException(path + " is not an xdpmesh flow table (version " + VERSION + ")");
         }
-        return new FlowTable(path, mb, h.getInt(8));
+        return new FlowTable(path, mb, h, slots, regions, HEADER);
+    }
+
+    /**
+     * The writer view of region r (one dataplane thread's): {@link #record} writes there only. It
+     * shares this table's mapping; close the table, not the view.
+     */
+    public FlowTable region(int r) {
+        if (r < 0 || r >= regions) {
+            throw new IndexOutOfBoundsException("region " + r + " of " + regions);
+        }
+        return new FlowTable(path, null, buf, mask + 1, 1, HEADER + r * (mask + 1) * ENTRY);
+    }
+
+    /** How many writer regions the file has. */
+    public int regions() {
+        return regions;
     }
 
     private static int hash(long sHi, long sLo, long dHi, long dLo, int proto, int ports) {
@@ -84,12 +131,12 @@ public final class FlowTable implements AutoCloseable {
         return (int) h;
     }
 
-    /** Counts one packet of a flow. Single writer; allocation-free. */
+    /** Counts one packet of a flow in this view's region (the first of the table). Single writer; allocation-free. */
     public void record(long sHi, long sLo, long dHi, long dLo, int proto, int srcPort, int dstPort,
             int verdict, int direction, int bytes, long nowMillis) {
         int ports = srcPort << 16 | dstPort;
         int meta = proto | verdict << 8 | direction << 16;
-        int e = HEADER + (hash(sHi, sLo, dHi, dLo, proto, ports) & mask) * ENTRY;
+        int e = base + (hash(sHi, sLo, dHi, dLo, proto, ports) & mask) * ENTRY;
         long seq = buf.getLong(e);
         buf.putLongRelease(e, seq + 1);
         if (buf.getLong(e + 8) == sHi && buf.getLong(e + 16) == sLo && buf.getLong(e + 24) == dHi
@@ -112,11 +159,27 @@ public final class FlowTable implements AutoCloseable {
         buf.putLongRelease(e, seq + 2);
     }
 
-    /** Every live flow, each read consistently (retried while its writer is inside it). */
+    /**
+     * Every live flow of every region, each entry read consistently (retried while its writer is
+     * inside it); a flow several threads saw is one record ({@link FlowMerge}).
+     */
     public List<FlowRecord> snapshot() {
+        List<List<FlowRecord>> byRegion = new ArrayList<>(regions);
+        for (int r = 0; r < regions; r++) {
+            byRegion.add(snapshot(r));
+        }
+        return FlowMerge.merge(byRegion);
+    }
+
+    /** The live flows of region r as its writer left them (not merged). */
+    public List<FlowRecord> snapshot(int r) {
+        if (r < 0 || r >= regions) {
+            throw new IndexOutOfBoundsException("region " + r + " of " + regions);
+        }
         List<FlowRecord> out = new ArrayList<>();
+        int start = base + r * (mask + 1) * ENTRY;
         for (int i = 0; i <= mask; i++) {
-            int e = HEADER + i * ENTRY;
+            int e = start + i * ENTRY;
             for (int attempt = 0; attempt < 1000; attempt++) {
                 long s1 = buf.getLongAcquire(e);
                 if ((s1 & 1) != 0) {
@@ -155,6 +218,8 @@ public final class FlowTable implements AutoCloseable {
 
     @Override
     public void close() {
-        IoUtil.unmap(mapped);
+        if (mapped != null) {
+            IoUtil.unmap(mapped);
+        }
     }
 }

@@ -173,11 +173,29 @@ final class TwoNodeMesh implements AutoCloseable {
         while ((a.commands().pending() > 0 || b.commands().pending() > 0) && System.nanoTime() < end) {
             Thread.sleep(5);
         }
-        long ca = a.agent().cycles();
-        long cb = b.agent().cycles();
-        while ((a.agent().cycles() < ca + 2 || b.agent().cycles() < cb + 2) && System.nanoTime() < end) {
+        // every thread of both nodes has run two more cycles (so each applied what was queued)
+        long[] ca = cycles(a);
+        long[] cb = cycles(b);
+        while ((!advanced(a, ca) || !advanced(b, cb)) && System.nanoTime() < end) {
             Thread.sleep(2);
         }
+    }
+
+    private static long[] cycles(Dataplane d) {
+        long[] c = new long[d.threads()];
+        for (int t = 0; t < c.length; t++) {
+            c[t] = d.agent(t).cycles();
+        }
+        return c;
+    }
+
+    private static boolean advanced(Dataplane d, long[] before) {
+        for (int t = 0; t < before.length; t++) {
+            if (d.agent(t).cycles() < before[t] + 2) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
