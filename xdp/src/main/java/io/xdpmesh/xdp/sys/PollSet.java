@@ -39,6 +39,7 @@ public final class PollSet implements AutoCloseable {
     private final int capacity;
     /** Entries in use: the eventfd (entry 0) and the sockets after it. Waiting thread only. */
     private int n;
+    private long failures;
     private final int eventFd;
     private final Pointer fdsMemory;
     private final long fds;
@@ -111,22 +112,28 @@ public final class PollSet implements AutoCloseable {
 
     /**
      * Waits until a socket is readable, the eventfd was signalled, or {@code timeoutMs} passed.
-     * Returns the number of ready entries (0 on timeout, negative errno on error; EINTR is 0).
-     * The eventfd is reset here, so one signal wakes one wait.
+     * Returns the number of ready entries (0 on timeout and on a failed poll, which
+     * {@link #failures} counts: EINTR from a signal, e.g. a profiler's). Branch-free on the result
+     * on purpose: a failure branch never taken during warm-up was compiled as an uncommon trap, and
+     * the first EINTR deoptimized the dataplane thread's idle path and allocated (seen in perf/run
+     * forward under JFR). The eventfd is reset here, so one signal wakes one wait.
      */
     public int await(int timeoutMs) {
         for (int i = 0; i < n; i++) {
             UnsafeApi.putShort(fds + 8L * i + 6, (short) 0);
         }
         int r = LIB.poll(fds, n, timeoutMs);
-        if (r < 0) {
-            int errno = RUNTIME.getLastError();
-            return errno == Errno.EINTR ? 0 : -errno;
-        }
-        if (r > 0 && (UnsafeApi.getShort(fds + 6) & POLLIN) != 0) {
+        failures += r >>> 31;
+        int ready = r & ~(r >> 31);
+        if (ready > 0 && (UnsafeApi.getShort(fds + 6) & POLLIN) != 0) {
             LIB.read(eventFd, drain, 8); // non-blocking; resets the counter
         }
-        return r;
+        return ready;
+    }
+
+    /** Polls that failed (returned -1) so far; the waiting thread's count, read racily by others. */
+    public long failures() {
+        return failures;
     }
 
     /**
