@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Runs the node agent in the foreground until SIGTERM/SIGINT: attaches (or re-adopts) the XDP",
-                "programs on the node's pod interfaces and uplink, runs the AF_XDP dataplane thread, and",
+                "programs on the node's pod interfaces and uplink, runs the AF_XDP dataplane thread(s), and",
                 "authenticates identity pairs with TLS 1.3 (SPIFFE SVIDs) on demand. Needs root, or CAP_NET_ADMIN,",
                 "CAP_BPF, CAP_NET_RAW, CAP_PERFMON and CAP_IPC_LOCK (CAP_SYS_ADMIN only if it must mount --bpffs).",
                 "On stop the programs stay attached and pinned: pods' IP traffic is dropped until an agent",
@@ -53,7 +53,7 @@ final class AgentCommand implements Runnable {
     Duration deadPeer;
     @Option(names = "--idle", defaultValue = "backoff", description = "Dataplane idle strategy: backoff (a short spin and"
             + " yield, then sleep in poll(2) on the thread's sockets, woken by a packet or a command: little CPU when idle),"
-            + " yield, or busy-spin (a core at 100% per thread, no wake-up latency); default ${DEFAULT-VALUE}")
+            + " yield, or busy-spin (a core at 100%% per thread, no wake-up latency); default ${DEFAULT-VALUE}")
     String idle;
     @Option(names = "--threads", defaultValue = "1", description = "Dataplane threads, 1-8 (default: ${DEFAULT-VALUE})."
             + " Thread t serves queue q of every interface with q mod N = t, each with its own UMEM and sockets; the"
