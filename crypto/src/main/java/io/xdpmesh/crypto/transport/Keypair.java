@@ -70,6 +70,9 @@ public final class Keypair implements AutoCloseable {
     /** Dataplane threads that still hold the keypair ({@link #share}, {@link #release}). */
     private final AtomicInteger holders = new AtomicInteger(1);
     private volatile boolean invalidated;
+    // Set once some lane has handed out its last counter: canSend reads this one flag per packet
+    // instead of every lane's counter (each written by another thread: a cache miss per lane).
+    private volatile boolean exhausted;
     /**
      * Set by PeerKeypairs before the keypair is published; read by the receiving thread. Several
      * when several dataplane threads each index the keypair in their own session.
@@ -249,9 +252,13 @@ public final class Keypair implements AutoCloseable {
         while (true) {
             long k = laneNext.get(i);
             if (Long.compareUnsigned(k, limit) > 0) {
+                exhausted = true;
                 return -1;
             }
             if (laneNext.compareAndSet(i, k, k + 1)) {
+                if (k == limit) {
+                    exhausted = true;
+                }
                 return k * stride + lane;
             }
         }
@@ -282,6 +289,7 @@ public final class Keypair implements AutoCloseable {
                     : Long.compareUnsigned(next, l) <= 0 ? 0 : Long.divideUnsigned(next - l + stride - 1, stride);
             laneNext.set(l * PAD, k);
         }
+        exhausted = Long.compareUnsigned(sendCounter(), REJECT_AFTER_MESSAGES) >= 0;
     }
 
     /** The keypair is held by {@code n} dataplane threads: {@link #release} closes it at the last. */
@@ -317,7 +325,7 @@ public final class Keypair implements AutoCloseable {
 
     /** Sending is allowed: not expired and the counter is below REJECT_AFTER_MESSAGES. */
     public boolean canSend(long now) {
-        return !isExpired(now) && Long.compareUnsigned(sendCounter(), REJECT_AFTER_MESSAGES) < 0;
+        return !isExpired(now) && !exhausted;
     }
 
     /** Receiving is allowed: not expired and the replay window has not reached the counter limit. */

@@ -3,6 +3,7 @@ package io.xdpmesh.crypto.transport;
 import static io.xdpmesh.crypto.transport.TransportData.PAYLOAD_OFFSET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xdpmesh.crypto.aead.JdkPacketAead;
@@ -98,6 +99,24 @@ class KeypairLanesTest {
             }
         }
         assertTrue(last != -1, "some counters were left below the limit");
+    }
+
+    @Test
+    void canSendEndsWhenAnyLaneHandsOutItsLastCounter() {
+        long now = T0 + 1;
+        Keypair kp = pair(2, 1)[0];
+        kp.sendCounter(WireGuardConstants.REJECT_AFTER_MESSAGES - 40);
+        assertTrue(kp.canSend(now));
+        long c;
+        while ((c = kp.nextSendCounter(1)) != -1) {
+            // lane 1 is not done yet, so the keypair may still send
+            boolean lastOfLane = Long.compareUnsigned(c + Keypair.MAX_LANES, WireGuardConstants.REJECT_AFTER_MESSAGES) >= 0;
+            assertEquals(!lastOfLane, kp.canSend(now), "after counter " + Long.toUnsignedString(c));
+        }
+        assertFalse(kp.canSend(now), "a lane at its limit ends sending, as the highest counter did before");
+        assertTrue(Long.compareUnsigned(kp.sendCounter(), WireGuardConstants.REJECT_AFTER_MESSAGES) >= 0);
+        kp.sendCounter(0);
+        assertTrue(kp.canSend(now), "restoring the counters below the limit clears it");
     }
 
     @Test
