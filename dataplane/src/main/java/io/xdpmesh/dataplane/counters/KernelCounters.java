@@ -73,6 +73,25 @@ public final class KernelCounters {
         }
     }
 
+    private AtomicCounter pollFailures;
+
+    /**
+     * Publishes how many of the idle dataplane threads' poll(2) waits failed (summed over threads;
+     * EINTR from a signal, say a profiler's): such a wait returns at once and the thread simply
+     * polls again, so nothing is lost, but a count that keeps climbing means it spins instead of sleeping.
+     */
+    public synchronized void pollFailures(long total) {
+        if (pollFailures == null) {
+            pollFailures = manager.newCounter("kernel.idle_poll_failures", CounterTypes.STAT);
+        }
+        pollFailures.setRelease(total);
+    }
+
+    /** The last published {@link #pollFailures(long)} total, or -1 before the first. */
+    public synchronized long pollFailures() {
+        return pollFailures == null ? -1 : pollFailures.get();
+    }
+
     /** Frees an interface's counters when it is no longer served. */
     public synchronized void remove(String ifname) {
         AtomicCounter[] c = byInterface.remove(ifname);

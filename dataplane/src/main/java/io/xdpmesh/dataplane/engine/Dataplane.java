@@ -535,6 +535,12 @@ public final class Dataplane implements AutoCloseable {
         if (uplinkHandle != null) {
             kernel.refresh(uplinkHandle.ifname(), sockets(uplinkHandle), uplinkHandle.attachment());
         }
+        long failed = 0;
+        for (DataplaneThread l : lanes) {
+            PollSet w = l.wait;
+            failed += w == null ? 0 : w.failures();
+        }
+        kernel.pollFailures(failed);
     }
 
     private static XskSocket[] sockets(PortHandle h) {

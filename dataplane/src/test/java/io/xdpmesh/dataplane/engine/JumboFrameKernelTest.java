@@ -166,6 +166,7 @@ class JumboFrameKernelTest {
         for (Dataplane d : new Dataplane[] {mesh.a, mesh.b}) {
             assertEquals(0, d.kernelCounters().total("xsk_rx_dropped"), "frames the uplink/pod sockets could not take" + state());
             assertEquals(0, d.kernelCounters().total("xsk_tx_invalid_descs"), "TX descriptors the kernel refused" + state());
+            assertEquals(0, d.kernelCounters().pollFailures(), "idle poll(2) waits that failed (published, none)" + state());
         }
         LargeFrameDataplaneKernelTest.waitFor("A idle audit", () -> mesh.a.agent().framesUnaccounted() == 0 ? 1 : 0);
         LargeFrameDataplaneKernelTest.waitFor("B idle audit", () -> mesh.b.agent().framesUnaccounted() == 0 ? 1 : 0);
