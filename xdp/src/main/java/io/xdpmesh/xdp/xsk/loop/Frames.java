@@ -1,5 +1,6 @@
 package io.xdpmesh.xdp.xsk.loop;
 
+import io.xdpmesh.xdp.mem.NetOrder;
 import org.agrona.UnsafeApi;
 
 /**
@@ -7,7 +8,7 @@ import org.agrona.UnsafeApi;
  * frame offset), network byte order, allocation-free. For the loops and generators of this
  * package; the dataplane has its own parser.
  */
-public final class Frames {
+public final class Frames extends NetOrder {
     public static final int ETH_HLEN = 14;
     public static final int IP4_HLEN = 20;
     public static final int UDP_HLEN = 8;
@@ -21,30 +22,6 @@ public final class Frames {
     private Frames() {
     }
 
-    public static int u8(long a) {
-        return UnsafeApi.getByte(a) & 0xff;
-    }
-
-    public static int be16(long a) {
-        return Short.reverseBytes(UnsafeApi.getShort(a)) & 0xffff;
-    }
-
-    public static int be32(long a) {
-        return Integer.reverseBytes(UnsafeApi.getInt(a));
-    }
-
-    public static void put8(long a, int v) {
-        UnsafeApi.putByte(a, (byte) v);
-    }
-
-    public static void putBe16(long a, int v) {
-        UnsafeApi.putShort(a, Short.reverseBytes((short) v));
-    }
-
-    public static void putBe32(long a, int v) {
-        UnsafeApi.putInt(a, Integer.reverseBytes(v));
-    }
-
     /** Swaps destination and source MAC addresses in place. */
     public static void swapMacs(long frame) {
         int d4 = UnsafeApi.getInt(frame);
@@ -53,29 +30,6 @@ public final class Frames {
         UnsafeApi.putShort(frame + 4, UnsafeApi.getShort(frame + 10));
         UnsafeApi.putInt(frame + 6, d4);
         UnsafeApi.putShort(frame + 10, d2);
-    }
-
-    /** Writes a 6-byte MAC given as the low 48 bits of a long (first octet most significant). */
-    public static void putMac(long a, long mac) {
-        putBe16(a, (int) (mac >>> 32));
-        putBe32(a + 2, (int) mac);
-    }
-
-    public static long mac(long a) {
-        return ((long) be16(a) << 32) | (be32(a + 2) & 0xffffffffL);
-    }
-
-    /** Parses "aa:bb:cc:dd:ee:ff" (set-up only). */
-    public static long parseMac(String s) {
-        String[] p = s.trim().split(":");
-        if (p.length != 6) {
-            throw new IllegalArgumentException("not a MAC address: " + s);
-        }
-        long v = 0;
-        for (String x : p) {
-            v = (v << 8) | Integer.parseInt(x, 16);
-        }
-        return v;
     }
 
     /** Parses dotted IPv4 (set-up only). */
