@@ -139,22 +139,23 @@ public final class FlowTable implements AutoCloseable {
         int e = base + (hash(sHi, sLo, dHi, dLo, proto, ports) & mask) * ENTRY;
         long seq = buf.getLong(e);
         buf.putLongRelease(e, seq + 1);
-        if (buf.getLong(e + 8) == sHi && buf.getLong(e + 16) == sLo && buf.getLong(e + 24) == dHi
-                && buf.getLong(e + 32) == dLo && buf.getInt(e + 40) == meta && buf.getInt(e + 44) == ports
-                && buf.getLong(e + 48) != 0) {
-            buf.putLong(e + 48, buf.getLong(e + 48) + 1);
-            buf.putLong(e + 56, buf.getLong(e + 56) + bytes);
-        } else {
-            buf.putLong(e + 8, sHi);
-            buf.putLong(e + 16, sLo);
-            buf.putLong(e + 24, dHi);
-            buf.putLong(e + 32, dLo);
-            buf.putInt(e + 40, meta);
-            buf.putInt(e + 44, ports);
-            buf.putLong(e + 48, 1);
-            buf.putLong(e + 56, bytes);
-            buf.putLong(e + 72, nowMillis);
-        }
+        // Branch-free on purpose: a chain of && compiled with a condition never false during warm-up
+        // as an uncommon trap, and the first flow that hit it deoptimized the dataplane thread's whole
+        // inlined path (cipher included) back to the interpreter, which allocates.
+        long count = buf.getLong(e + 48);
+        long diff = (buf.getLong(e + 8) ^ sHi) | (buf.getLong(e + 16) ^ sLo) | (buf.getLong(e + 24) ^ dHi)
+                | (buf.getLong(e + 32) ^ dLo) | (buf.getInt(e + 40) ^ meta) | (buf.getInt(e + 44) ^ ports)
+                | ((count - 1) >>> 63); // count 0: an empty slot never matches
+        long other = (diff | -diff) >> 63; // all ones: another flow (or none) had the slot
+        buf.putLong(e + 8, sHi);
+        buf.putLong(e + 16, sLo);
+        buf.putLong(e + 24, dHi);
+        buf.putLong(e + 32, dLo);
+        buf.putInt(e + 40, meta);
+        buf.putInt(e + 44, ports);
+        buf.putLong(e + 48, ((count + 1) & ~other) | (1 & other));
+        buf.putLong(e + 56, ((buf.getLong(e + 56) + bytes) & ~other) | (bytes & other));
+        buf.putLong(e + 72, (buf.getLong(e + 72) & ~other) | (nowMillis & other));
         buf.putLong(e + 64, nowMillis);
         buf.putLongRelease(e, seq + 2);
     }

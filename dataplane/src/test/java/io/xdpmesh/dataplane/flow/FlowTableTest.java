@@ -43,4 +43,45 @@ class FlowTableTest {
         org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                 () -> FlowTable.openReadOnly(dir.resolve("bad.dat")));
     }
+
+    @Test
+    void aFlowThatDiffersInAnyFieldTakesTheSlotOverAndStartsFromOne() throws Exception {
+        Path p = dir.resolve("one.dat");
+        long src = ParsedFrame.v4MappedLo(0x0a010101);
+        long dst = ParsedFrame.v4MappedLo(0x0a010201);
+        int enc = Verdict.ENCRYPT.ordinal();
+        // one slot: every flow lands in it; each line differs from the first in one field only
+        long[][] variants = {
+            {0, src, 0, dst, 17, 1000, 53, enc, 0},
+            {1, src, 0, dst, 17, 1000, 53, enc, 0},
+            {0, src + 1, 0, dst, 17, 1000, 53, enc, 0},
+            {0, src, 1, dst, 17, 1000, 53, enc, 0},
+            {0, src, 0, dst + 1, 17, 1000, 53, enc, 0},
+            {0, src, 0, dst, 6, 1000, 53, enc, 0},
+            {0, src, 0, dst, 17, 1001, 53, enc, 0},
+            {0, src, 0, dst, 17, 1000, 54, enc, 0},
+            {0, src, 0, dst, 17, 1000, 53, Verdict.DENY.ordinal(), 0},
+            {0, src, 0, dst, 17, 1000, 53, enc, 1},
+        };
+        try (FlowTable w = FlowTable.create(p, 1); FlowTable r = FlowTable.openReadOnly(p)) {
+            long now = 1000;
+            for (long[] v : variants) {
+                for (long[] first : new long[][] {variants[0], v}) {
+                    for (int i = 0; i < 3; i++, now++) {
+                        w.record(first[0], first[1], first[2], first[3], (int) first[4], (int) first[5], (int) first[6],
+                                (int) first[7], (int) first[8], 10, now);
+                    }
+                }
+                List<FlowRecord> flows = r.snapshot();
+                assertEquals(1, flows.size());
+                FlowRecord f = flows.get(0);
+                long expect = v == variants[0] ? 6 : 3;
+                assertEquals(expect, f.packets(), "packets after " + java.util.Arrays.toString(v));
+                assertEquals(expect * 10, f.bytes());
+                assertEquals(now - expect, f.firstSeenMillis(), "first seen restarts with the new flow");
+                assertEquals(now - 1, f.lastSeenMillis());
+                assertEquals(v[4], f.protocol());
+            }
+        }
+    }
 }
