@@ -94,6 +94,11 @@ for k in 1 2; do
     [ "$v" = 0 ] || line="$line ${n#stat.}=$v"
   done
   grep '^drop\.' "$out/stats-n$k-end.txt" | awk '$2 != 0' | tr '\n' ' ' | sed 's/^/  drops: /' >&2 || true
+  # No profiler needed: the agent publishes its dataplane threads' allocated bytes and the GC count
+  # (refreshed every 500 ms, so the window edges may lag the packet counters by that much).
+  d() { echo $(( $(c "$1" "$out/stats-n$k-end.txt" || echo 0) - $(c "$1" "$out/stats-n$k-start.txt" || echo 0) )); }
+  pk=$(( $(d stat.sealed) + $(d stat.opened) ))
+  line="$line alloc=$(awk -v a="$(d jvm.dataplane_allocated_bytes)" -v p="$pk" 'BEGIN { printf "%.3f", p ? a / p : 0 }')B/pkt gcs=$(d jvm.gc_collections)"
   echo "  n$k:$line" >&2
 done
 if [ "${TCP_JFR:-0}" = 1 ]; then

@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 public final class NodeAgent implements AutoCloseable {
     /** At most this long for the TLS warm-up; it ends sooner once handshake times stop falling. */
     private static final java.time.Duration TLS_WARMUP_BUDGET = java.time.Duration.ofSeconds(15);
+    private static final java.time.Duration AEAD_WARMUP_BUDGET = java.time.Duration.ofSeconds(30);
     private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
 
     private final AgentOptions opt;
@@ -162,24 +163,31 @@ public final class NodeAgent implements AutoCloseable {
         }
         CryptoProviders.install();
         // Both warm-ups are CPU-bound and independent: the cipher on a second thread (a second core)
-        // while this one warms the TLS stack. About 25k packets get the Vector API path to C2.
+        // while this one warms the TLS stack. The cipher's runs until it allocates nothing (C2 has
+        // compiled the Vector API path), which beside the TLS warm-up's compilations can take 10 s+.
         long w0 = System.nanoTime();
-        int aeadRounds = (int) Math.min(40_000L, opt.warmupHandshakes() * 8L); // --warmup scales both
-        java.util.concurrent.CompletableFuture<Integer> aead = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> io.xdpmesh.dataplane.session.AeadWarmup.run(aeadRounds, java.time.Duration.ofSeconds(3)),
+        int aeadRounds = (int) Math.min(2_000_000L, opt.warmupHandshakes() * 200L); // --warmup scales both
+        java.util.concurrent.CompletableFuture<io.xdpmesh.dataplane.session.AeadWarmup.Result> aead =
+                java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> io.xdpmesh.dataplane.session.AeadWarmup.run(aeadRounds, AEAD_WARMUP_BUDGET),
                 r -> Thread.ofPlatform().daemon().name("xdpmesh-aead-warmup").start(r));
         int warm = TlsWarmup.run(opt.warmupHandshakes(), TLS_WARMUP_BUDGET);
         warmAuthCache(opt.warmupHandshakes() > 0 ? 2000 : 0);
         long tlsMs = (System.nanoTime() - w0) / 1_000_000;
-        int sealed;
+        String sealed;
         try {
-            sealed = aead.get(10, TimeUnit.SECONDS);
+            io.xdpmesh.dataplane.session.AeadWarmup.Result r = aead.get(AEAD_WARMUP_BUDGET.toSeconds() + 10, TimeUnit.SECONDS);
+            sealed = r.toString();
+            if (!r.allocationFree() && opt.warmupHandshakes() >= 1000) {
+                LOG.log(Level.WARNING, "the cipher warm-up ended before C2 compiled it: the first packets will be slow"
+                        + " and allocate (" + r + ")");
+            }
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             LOG.log(Level.WARNING, "AEAD warm-up failed: " + e);
-            sealed = -1;
+            sealed = "failed";
         }
-        LOG.log(Level.INFO, "warm-up: " + warm + " TLS handshakes in " + tlsMs + " ms, " + sealed
-                + " packets sealed and opened in " + (System.nanoTime() - w0) / 1_000_000 + " ms");
+        LOG.log(Level.INFO, "warm-up: " + warm + " TLS handshakes in " + tlsMs + " ms; cipher: " + sealed + ", "
+                + (System.nanoTime() - w0) / 1_000_000 + " ms in all");
         indexes = new IndexRegistry();
         keeper = new SessionKeeper(() -> view, cache, dataplane.commands(), counters, opt.rekeyAfter(), opt.renewLead(),
                 opt.deadPeer(), n -> new InetSocketAddress(view.node(n).map(NodeSpec::address).orElseThrow(), listen.getPort()));

@@ -5,6 +5,7 @@ import io.xdpmesh.dataplane.cluster.NodeSpec;
 import io.xdpmesh.dataplane.cluster.WorkloadSpec;
 import io.xdpmesh.dataplane.counters.CountersFile;
 import io.xdpmesh.dataplane.counters.DropCounters;
+import io.xdpmesh.dataplane.counters.JvmCounters;
 import io.xdpmesh.dataplane.counters.KernelCounters;
 import io.xdpmesh.dataplane.counters.StatCounters;
 import io.xdpmesh.dataplane.flow.FlowTable;
@@ -69,6 +70,7 @@ public final class Dataplane implements AutoCloseable {
     private CountersFile counters;
     private FlowTable flows;
     private KernelCounters kernel;
+    private JvmCounters jvm;
     private ScheduledExecutorService maintenance;
     /** Every thread writes its requests here (a many-to-one ring); the agent is the one reader. */
     private final AuthRequests requests = new AuthRequests(1 << 16);
@@ -161,6 +163,7 @@ public final class Dataplane implements AutoCloseable {
         Files.createDirectories(cfg.stateDir);
         counters = CountersFile.create(cfg.stateDir.resolve(StateFiles.COUNTERS), 1024 * lanes.length);
         kernel = new KernelCounters(counters.manager());
+        jvm = new JvmCounters(counters.manager());
         // one region per thread, each its own single writer; readers merge them
         flows = FlowTable.create(cfg.stateDir.resolve(StateFiles.FLOWS), cfg.flowTableSlots, lanes.length);
         for (DataplaneThread l : lanes) {
@@ -541,6 +544,12 @@ public final class Dataplane implements AutoCloseable {
             failed += w == null ? 0 : w.failures();
         }
         kernel.pollFailures(failed);
+        Thread[] threads = new Thread[lanes.length];
+        for (int i = 0; i < lanes.length; i++) {
+            AgentRunner r = lanes[i].runner;
+            threads[i] = r == null ? null : r.thread();
+        }
+        jvm.refresh(threads);
     }
 
     private static XskSocket[] sockets(PortHandle h) {
