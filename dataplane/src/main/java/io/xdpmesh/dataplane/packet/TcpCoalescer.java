@@ -175,15 +175,13 @@ public final class TcpCoalescer {
         if (open == 0) {
             return -1;
         }
-        if (pf.protocol != FrameParser.IPPROTO_TCP) {
-            return -1;
-        }
         int p = (pf.srcPort << 16) | pf.dstPort;
+        int notTcp = pf.protocol ^ FrameParser.IPPROTO_TCP;
         // One branch per slot, not a chain of &&: a condition never false during warm-up became an
         // uncommon trap, and the first segment that hit it deoptimized the inlined path (see FlowTable.record).
         for (int s = 0; s < slots; s++) {
             long diff = (srcLo[s] ^ pf.srcLo) | (dstLo[s] ^ pf.dstLo) | (srcHi[s] ^ pf.srcHi) | (dstHi[s] ^ pf.dstHi)
-                    | (port[s] ^ portIndex) | (ports[s] ^ p) | ((count[s] - 1) >>> 31);
+                    | (port[s] ^ portIndex) | (ports[s] ^ p) | ((count[s] - 1) >>> 31) | notTcp;
             if (diff == 0) {
                 return s;
             }
