@@ -7,9 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -32,7 +30,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorPacketAead implements PacketAead {
     private static final VectorSpecies<Integer> S = IntVector.SPECIES_512;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_512;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private static final int[] SIGMA_ROWS = repeat4(0x61707865, 0x3320646e, 0x79622d32, 0x6b206574);
@@ -51,9 +48,10 @@ public final class VectorPacketAead implements PacketAead {
     private static final IntVector U_LO = IntVector.fromArray(S, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23}, 0);
     private static final IntVector U_HI = IntVector.fromArray(S, new int[] {8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31}, 0);
 
+    private static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final int[] keyWords = new int[8];
     private final int[] keyRows = new int[32]; // state rows 1 and 2 (the key), repeated for four blocks
-    private final int[] ks = new int[128]; // eight keystream blocks
+    private final int[] ks = new int[128 + 1]; // eight keystream blocks, plus one spare int for the tail loop
     private final Poly1305 poly = new Poly1305();
     private boolean closed;
     // General RFC 8439 nonce and AAD, for the RFC vectors only: WireGuard uses prefix 0 and no AAD.
@@ -313,14 +311,13 @@ public final class VectorPacketAead implements PacketAead {
             IntVector.fromMemorySegment(S, seg, p, LE).lanewise(XOR, IntVector.fromArray(S, ks, k))
                     .intoMemorySegment(seg, p, LE);
         }
-        // Tail below 64 bytes in one masked load/XOR/store: no loop whose trip count depends on the
-        // length, so no profile-based loop predicate for a new length to fail (each failure sent the
-        // call back to the interpreter, where the Vector API allocates).
-        if (p < end) {
-            VectorMask<Byte> m = B.indexInRange(0L, end - p);
-            ByteVector.fromMemorySegment(B, seg, p, LE, m)
-                    .lanewise(XOR, IntVector.fromArray(S, ks, k).reinterpretAsBytes())
-                    .intoMemorySegment(seg, p, LE, m);
+        // tail below 64 bytes: 4-byte words, then bytes, in little-endian keystream order
+        for (; p + 4 <= end; p += 4, k++) {
+            seg.set(LE32, p, seg.get(LE32, p) ^ ks[k]);
+        }
+        int w = ks[k];
+        for (; p < end; p++, w >>>= 8) {
+            seg.set(ValueLayout.JAVA_BYTE, p, (byte) (seg.get(ValueLayout.JAVA_BYTE, p) ^ w));
         }
     }
 
