@@ -21,7 +21,7 @@ public final class PacketAeads {
         boolean vector = VectorPacketAead.supported();
         boolean evp = OpenSslPacketAead.available();
         if (vector && evp) {
-            return new RoutingPacketAead(new VectorPacketAead(key32), new OpenSslPacketAead(key32), VECTOR_BELOW);
+            return new VectorPacketAead(key32, new OpenSslPacketAead(key32), VECTOR_BELOW);
         }
         if (evp) {
             return new OpenSslPacketAead(key32);

@@ -54,11 +54,25 @@ public final class VectorPacketAead implements PacketAead {
     private final int[] ks = new int[128 + 1]; // eight keystream blocks, plus one spare int for the tail loop
     private final Poly1305 poly = new Poly1305();
     private boolean closed;
+    private final PacketAead large;
+    private final int largeFrom;
     // General RFC 8439 nonce and AAD, for the RFC vectors only: WireGuard uses prefix 0 and no AAD.
     private int noncePrefix;
     private MemorySegment aad;
 
     public VectorPacketAead(byte[] key32) {
+        this(key32, null, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Hands packets of {@code largeFrom} bytes and more to {@code large} (keyed alike): the factory's
+     * route to OpenSSL for jumbo sizes, checked here rather than in a wrapper, so that a small packet
+     * costs one call, not two (a wrapper's call to this class's big compiled body was not inlined:
+     * ~5 % of a 256-byte open).
+     */
+    VectorPacketAead(byte[] key32, PacketAead large, int largeFrom) {
+        this.large = large;
+        this.largeFrom = large == null ? Integer.MAX_VALUE : largeFrom;
         if (key32.length != KEY_BYTES) {
             throw new IllegalArgumentException("ChaCha20-Poly1305 key must be 32 bytes, got " + key32.length);
         }
@@ -79,11 +93,15 @@ public final class VectorPacketAead implements PacketAead {
 
     @Override
     public String implementation() {
-        return "java-vector";
+        return large == null ? "java-vector" : "java-vector<" + largeFrom + "<=" + large.implementation();
     }
 
     @Override
     public void seal(MemorySegment seg, long off, int len, long counter) {
+        if (len >= largeFrom) {
+            large.seal(seg, off, len, counter);
+            return;
+        }
         Checks.region(seg, off, len);
         run(seg, off, len, counter, false);
         poly.finishAead(len, seg, off + len);
@@ -91,6 +109,9 @@ public final class VectorPacketAead implements PacketAead {
 
     @Override
     public boolean open(MemorySegment seg, long off, int len, long counter) {
+        if (len >= largeFrom) {
+            return large.open(seg, off, len, counter);
+        }
         Checks.region(seg, off, len);
         long t0 = seg.get(Poly1305.LE64, off + len);
         long t1 = seg.get(Poly1305.LE64, off + len + 8);
@@ -346,6 +367,9 @@ public final class VectorPacketAead implements PacketAead {
 
     @Override
     public void close() {
+        if (large != null) {
+            large.close();
+        }
         closed = true;
         Arrays.fill(keyWords, 0);
         Arrays.fill(keyRows, 0);
