@@ -42,6 +42,14 @@ public final class VectorPacketAead implements PacketAead {
     private static final VectorShuffle<Integer> ROT1 = rotate(1);
     private static final VectorShuffle<Integer> ROT2 = rotate(2);
     private static final VectorShuffle<Integer> ROT3 = rotate(3);
+    private static final VectorSpecies<Integer> Q = IntVector.SPECIES_128;
+    private static final VectorShuffle<Integer> Q_ROT1 = VectorShuffle.fromArray(Q, new int[] {1, 2, 3, 0}, 0);
+    private static final VectorShuffle<Integer> Q_ROT2 = VectorShuffle.fromArray(Q, new int[] {2, 3, 0, 1}, 0);
+    private static final VectorShuffle<Integer> Q_ROT3 = VectorShuffle.fromArray(Q, new int[] {3, 0, 1, 2}, 0);
+    private static final IntVector Q_FOUR = IntVector.fromArray(Q, new int[] {4, 0, 0, 0}, 0);
+    private static final IntVector Q_LANE1 = IntVector.fromArray(Q, new int[] {0, -1, 0, 0}, 0);
+    private static final IntVector Q_LANE2 = IntVector.fromArray(Q, new int[] {0, 0, -1, 0}, 0);
+    private static final IntVector Q_LANE3 = IntVector.fromArray(Q, new int[] {0, 0, 0, -1}, 0);
     // Transpose: [x0 y0 x1 y1] / [x2 y2 x3 y3] from rows x, y (groups of four ints), then pairs of those.
     private static final IntVector T_LO = IntVector.fromArray(S, new int[] {0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23}, 0);
     private static final IntVector T_HI = IntVector.fromArray(S, new int[] {8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31}, 0);
@@ -156,8 +164,10 @@ public final class VectorPacketAead implements PacketAead {
         int hi = (int) (counter >>> 32);
         // Block 0 keys Poly1305; block k >= 1 covers data bytes [64(k-1), 64k). Keystream comes in
         // units of 8 blocks (4 when at most 4 more are needed).
-        if (len > 192) {
+        if (len > 256) {
             block8(0, lo, hi);
+        } else if (len > 192) {
+            block5(lo, hi);
         } else {
             block4(0, lo, hi, 0);
         }
@@ -244,6 +254,84 @@ public final class VectorPacketAead implements PacketAead {
         U_HI.selectFrom(abLo, cdLo).intoArray(ks, dst + 16);
         U_LO.selectFrom(abHi, cdHi).intoArray(ks, dst + 32);
         U_HI.selectFrom(abHi, cdHi).intoArray(ks, dst + 48);
+    }
+
+    /**
+     * Blocks 0..4 (a 256-byte packet needs five: the Poly1305 key and four of keystream): blocks 0..3
+     * as in {@link #block4}, block 4 alone in a 128-bit vector beside them, into ks[0..80). Block 4's
+     * rows need no transpose.
+     */
+    private void block5(int lo, int hi) {
+        IntVector b0 = IntVector.fromArray(S, keyRows, 0), c0 = IntVector.fromArray(S, keyRows, 16);
+        IntVector d0 = IOTA4.add(IntVector.broadcast(S, noncePrefix).and(LANE1))
+                .add(IntVector.broadcast(S, lo).and(LANE2)).add(IntVector.broadcast(S, hi).and(LANE3));
+        IntVector a0 = IntVector.fromArray(S, SIGMA_ROWS, 0);
+        IntVector f0 = IntVector.fromArray(Q, keyWords, 0), g0 = IntVector.fromArray(Q, keyWords, 4);
+        IntVector h0 = Q_FOUR.add(IntVector.broadcast(Q, noncePrefix).and(Q_LANE1))
+                .add(IntVector.broadcast(Q, lo).and(Q_LANE2)).add(IntVector.broadcast(Q, hi).and(Q_LANE3));
+        IntVector e0 = IntVector.fromArray(Q, SIGMA_ROWS, 0);
+        IntVector a = a0, b = b0, c = c0, d = d0;
+        IntVector e = e0, f = f0, g = g0, h = h0;
+        for (int i = 0; i < 10; i++) {
+            a = a.add(b);
+            e = e.add(f);
+            d = d.lanewise(XOR, a).lanewise(ROL, 16);
+            h = h.lanewise(XOR, e).lanewise(ROL, 16);
+            c = c.add(d);
+            g = g.add(h);
+            b = b.lanewise(XOR, c).lanewise(ROL, 12);
+            f = f.lanewise(XOR, g).lanewise(ROL, 12);
+            a = a.add(b);
+            e = e.add(f);
+            d = d.lanewise(XOR, a).lanewise(ROL, 8);
+            h = h.lanewise(XOR, e).lanewise(ROL, 8);
+            c = c.add(d);
+            g = g.add(h);
+            b = b.lanewise(XOR, c).lanewise(ROL, 7);
+            f = f.lanewise(XOR, g).lanewise(ROL, 7);
+            a = a.rearrange(ROT3);
+            c = c.rearrange(ROT1);
+            d = d.rearrange(ROT2);
+            e = e.rearrange(Q_ROT3);
+            g = g.rearrange(Q_ROT1);
+            h = h.rearrange(Q_ROT2);
+            a = a.add(b);
+            e = e.add(f);
+            d = d.lanewise(XOR, a).lanewise(ROL, 16);
+            h = h.lanewise(XOR, e).lanewise(ROL, 16);
+            c = c.add(d);
+            g = g.add(h);
+            b = b.lanewise(XOR, c).lanewise(ROL, 12);
+            f = f.lanewise(XOR, g).lanewise(ROL, 12);
+            a = a.add(b);
+            e = e.add(f);
+            d = d.lanewise(XOR, a).lanewise(ROL, 8);
+            h = h.lanewise(XOR, e).lanewise(ROL, 8);
+            c = c.add(d);
+            g = g.add(h);
+            b = b.lanewise(XOR, c).lanewise(ROL, 7);
+            f = f.lanewise(XOR, g).lanewise(ROL, 7);
+            a = a.rearrange(ROT1);
+            c = c.rearrange(ROT3);
+            d = d.rearrange(ROT2);
+            e = e.rearrange(Q_ROT1);
+            g = g.rearrange(Q_ROT3);
+            h = h.rearrange(Q_ROT2);
+        }
+        a = a.add(a0);
+        b = b.add(b0);
+        c = c.add(c0);
+        d = d.add(d0);
+        IntVector abLo = T_LO.selectFrom(a, b), abHi = T_HI.selectFrom(a, b);
+        IntVector cdLo = T_LO.selectFrom(c, d), cdHi = T_HI.selectFrom(c, d);
+        U_LO.selectFrom(abLo, cdLo).intoArray(ks, 0);
+        U_HI.selectFrom(abLo, cdLo).intoArray(ks, 16);
+        U_LO.selectFrom(abHi, cdHi).intoArray(ks, 32);
+        U_HI.selectFrom(abHi, cdHi).intoArray(ks, 48);
+        e.add(e0).intoArray(ks, 64);
+        f.add(f0).intoArray(ks, 68);
+        g.add(g0).intoArray(ks, 72);
+        h.add(h0).intoArray(ks, 76);
     }
 
     /** Like {@link #block4} for blocks ctr..ctr+7 (two interleaved groups hide the rounds' latency), into ks[0..128). */
