@@ -62,8 +62,9 @@ final class AgentCommand implements Runnable {
             + " each thread records its own flows, merged by `flows`.")
     int threads;
     @Option(names = "--warmup", defaultValue = "5000", description = "Throw-away TLS handshakes at start-up (in memory,"
-            + " then over loopback; each phase until handshake times stop falling, at most 15 s in all) and sealed packets, so the first pair's handshake and packets run JIT-compiled"
-            + " (default: ${DEFAULT-VALUE}; 0: none)")
+            + " then over loopback; each phase until handshake times stop falling, at most 15 s in all) and, beside them,"
+            + " packets sealed and opened until the cipher allocates nothing (C2 has compiled it; at most 200 per handshake"
+            + " and 30 s), so the first pair's handshake and packets run JIT-compiled (default: ${DEFAULT-VALUE}; 0: none)")
     int warmup;
     @Option(names = "--cleanup", description = "Detach and unpin the programs of --node and remove its state files, then exit")
     boolean cleanup;
