@@ -510,6 +510,7 @@ public final class Dataplane implements AutoCloseable {
                 }
                 finishRetired();
                 refreshKernelCounters();
+                jvm.refresh(dataplaneThreads());
                 stale = false;
                 NetNs ns = cfg.netns == null ? null : enter(cfg.netns);
                 try {
@@ -544,12 +545,16 @@ public final class Dataplane implements AutoCloseable {
             failed += w == null ? 0 : w.failures();
         }
         kernel.pollFailures(failed);
+    }
+
+    /** The dataplane threads (null before a thread started), for the JVM counters. */
+    private Thread[] dataplaneThreads() {
         Thread[] threads = new Thread[lanes.length];
         for (int i = 0; i < lanes.length; i++) {
             AgentRunner r = lanes[i].runner;
             threads[i] = r == null ? null : r.thread();
         }
-        jvm.refresh(threads);
+        return threads;
     }
 
     private static XskSocket[] sockets(PortHandle h) {
