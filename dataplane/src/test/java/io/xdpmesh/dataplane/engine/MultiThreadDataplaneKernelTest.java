@@ -326,29 +326,34 @@ class MultiThreadDataplaneKernelTest {
 
         /** count datagrams round robin, as fast as the sockets take them (bounded by count and 10 s). */
         int blast(String dst, int port, int count, int size) throws Exception {
-            InetSocketAddress to = new InetSocketAddress(dst, port);
-            long end = System.nanoTime() + 10_000_000_000L;
-            int sent = 0;
-            while (sent < count && System.nanoTime() < end) {
-                payload.clear().limit(size);
-                sent += channels[sent % channels.length].send(payload, to) > 0 ? 1 : 0;
+            return send(dst, port, count, size, sent -> {
                 if ((sent & 63) == 0) {
                     Thread.sleep(0, 200_000); // ~ 100-200 kpps: stay below what the veth queues drop
                 }
-            }
-            return sent;
+            });
         }
 
         /** count datagrams, one every 0.5 ms, running between after each (bounded by count and 10 s). */
         int paced(String dst, int port, int count, int size, Runnable between) throws Exception {
+            return send(dst, port, count, size, sent -> {
+                between.run();
+                Thread.sleep(0, 500_000);
+            });
+        }
+
+        /** What a send loop does after each attempt, given the datagrams sent so far. */
+        private interface Pause {
+            void after(int sent) throws InterruptedException;
+        }
+
+        private int send(String dst, int port, int count, int size, Pause pause) throws Exception {
             InetSocketAddress to = new InetSocketAddress(dst, port);
             long end = System.nanoTime() + 10_000_000_000L;
             int sent = 0;
             while (sent < count && System.nanoTime() < end) {
                 payload.clear().limit(size);
                 sent += channels[sent % channels.length].send(payload, to) > 0 ? 1 : 0;
-                between.run();
-                Thread.sleep(0, 500_000);
+                pause.after(sent);
             }
             return sent;
         }
