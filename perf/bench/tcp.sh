@@ -87,16 +87,17 @@ print(f"{100*tot_busy/tot:.0f}")
 PY
 )
 c() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
+# counter $1 of node $k over the window
+d() { echo $(( $(c "$1" "$out/stats-n$k-end.txt" || echo 0) - $(c "$1" "$out/stats-n$k-start.txt" || echo 0) )); }
 for k in 1 2; do
   line=""
   for n in stat.sealed stat.opened stat.superframes_segmented stat.segments_sent stat.coalesced_frames stat.coalesced_segments; do
-    v=$(( $(c "$n" "$out/stats-n$k-end.txt" || echo 0) - $(c "$n" "$out/stats-n$k-start.txt" || echo 0) ))
+    v=$(d "$n")
     [ "$v" = 0 ] || line="$line ${n#stat.}=$v"
   done
   grep '^drop\.' "$out/stats-n$k-end.txt" | awk '$2 != 0' | tr '\n' ' ' | sed 's/^/  drops: /' >&2 || true
   # No profiler needed: the agent publishes its dataplane threads' allocated bytes and the GC count
   # (refreshed every 500 ms, so the window edges may lag the packet counters by that much).
-  d() { echo $(( $(c "$1" "$out/stats-n$k-end.txt" || echo 0) - $(c "$1" "$out/stats-n$k-start.txt" || echo 0) )); }
   pk=$(( $(d stat.sealed) + $(d stat.opened) ))
   line="$line alloc=$(awk -v a="$(d jvm.dataplane_allocated_bytes)" -v p="$pk" 'BEGIN { printf "%.3f", p ? a / p : 0 }')B/pkt gcs=$(d jvm.gc_collections)"
   echo "  n$k:$line" >&2
