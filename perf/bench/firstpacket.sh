@@ -6,7 +6,9 @@
 # ping starts a Noise handshake) and a bare JDK TLS 1.3 mTLS handshake between two JVMs.
 # Sourced by perf/run (lib.sh loaded). Env: FIRSTPACKET_N (pairs, default 100, at most 200),
 # FIRSTPACKET_WG (wireguard-go rounds, default 20), FIRSTPACKET_TLS (JDK handshakes, default 200),
-# FIRSTPACKET_IDLE (the agents' --idle: backoff (default) or busy-spin). The agents log each pair's
+# FIRSTPACKET_IDLE (the agents' --idle: backoff (default) or busy-spin), FIRSTPACKET_JFR=1 (a JFR
+# recording in both agents over the cold pings only, 1 ms samples, summarised per thread to
+# $out/profile-n<k>.txt). The agents log each pair's
 # request-to-install time at FINE when XDPMESH_JAVA_OPTS points java.util.logging at a config.
 # Last line: firstpacket: p50=<ms>ms p99=<ms>ms lost=<n>/<N> wg-go p50=<ms>ms jdk-tls p50=<ms>ms
 set -euo pipefail
@@ -83,6 +85,21 @@ for k in 1 2; do
 done
 grep -h "warm-up\|crypto" "$work"/agent-n*.log | sed 's/^/  /' | cut -c1-200 >&2
 : > "$out/xdpmesh.txt"; : > "$out/warm.txt"
+agent_pids=()
+for k in 1 2; do agent_pids+=("$(pgrep -f "io.xdpmesh.control.cli.Main agent --config $work/cluster.yaml --node n$k " | head -1)"); done
+jfr_pids=()
+if [ "${FIRSTPACKET_JFR:-0}" = 1 ]; then
+  for k in 1 2; do
+    jfr_pids+=("${agent_pids[$((k - 1))]}")
+    jcmd "${jfr_pids[-1]}" JFR.start name=fp settings=profile jdk.ExecutionSample#period=1ms jdk.Compilation#threshold=0ms \
+      filename="$out/agent-n$k.jfr" >/dev/null
+  done
+fi
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+cpu0=(); for p in "${agent_pids[@]}"; do cpu0+=("$(cpu_ticks "$p")"); done
+thread_ticks() { for t in /proc/$1/task/*; do echo "$(basename "$t") $(tr -d ' ' < "$t/comm") $(awk '{ print $14 + $15 }' "$t/stat")"; done; }
+for k in 0 1; do thread_ticks "${agent_pids[$k]}" > "$work/threads0-$k"; done
+loop_t0=$(date +%s%N)
 lost=0
 for i in $(seq 1 "$N"); do
   r=$(ip netns exec "${P}n1p1" ping -n -c 1 -W 3 -I "10.$NET.1.$((50 + i))" "10.$NET.2.$((50 + i))" 2>&1 || true)
@@ -91,6 +108,21 @@ for i in $(seq 1 "$N"); do
   # the same pair again, now warm: what the data path alone costs (reported, not in the result line)
   r=$(ip netns exec "${P}n1p1" ping -n -c 1 -W 1 -I "10.$NET.1.$((50 + i))" "10.$NET.2.$((50 + i))" 2>&1 || true)
   echo "$r" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' >> "$out/warm.txt"
+done
+hz=$(getconf CLK_TCK)
+echo "  ping loop: $(( ($(date +%s%N) - loop_t0) / 1000000 )) ms" >&2
+for k in 0 1; do
+  thread_ticks "${agent_pids[$k]}" > "$work/threads1-$k"
+  echo "  agent n$((k + 1)) busiest threads (ms): $(join "$work/threads0-$k" "$work/threads1-$k" | awk -v hz="$hz" '{ printf "%d %s\n", ($5 - $3) * 1000 / hz, $2 }' | sort -rn | head -6 | tr '\n' ' ')" >&2
+done
+for k in 0 1; do
+  echo "  agent n$((k + 1)) CPU over the $N cold + $N warm pings: $(( ($(cpu_ticks "${agent_pids[$k]}") - cpu0[k]) * 1000 / hz )) ms" >&2
+done
+for k in "${!jfr_pids[@]}"; do
+  jcmd "${jfr_pids[$k]}" JFR.stop name=fp >/dev/null
+  jfr print --json --events jdk.ExecutionSample "$out/agent-n$((k + 1)).jfr" > "$out/agent-n$((k + 1)).json"
+  python3 "$XDPMESH_ROOT/perf/bench/jfr_threads.py" "$out/agent-n$((k + 1)).json" > "$out/profile-n$((k + 1)).txt"
+  echo "  JFR profile of the cold pings, n$((k + 1)): $out/profile-n$((k + 1)).txt" >&2
 done
 pct() { sort -n "$1" | awk -v p="$2" '{v[NR]=$1} END { if (NR == 0) { print "nan"; exit } i = int(NR * p / 100 + 0.5); if (i < 1) i = 1; if (i > NR) i = NR; printf "%.3f", v[i] }'; }
 xp50=$(pct "$out/xdpmesh.txt" 50) xp99=$(pct "$out/xdpmesh.txt" 99)

@@ -152,6 +152,10 @@ public final class NodeAgent implements AutoCloseable {
         counters = new AgentCounters(dataplane.countersFile().manager());
         HandshakeCounters hsCounters = new HandshakeCounters(dataplane.countersFile().manager());
 
+        // Before any SVID is loaded: keys parsed while ACCP is first are ACCP's own key objects, as
+        // the warm-up's are. SunEC keys loaded earlier made ACCP translate the key at every
+        // CertificateVerify and made the warmed-up handshake code deoptimize at the first real pair.
+        CryptoProviders.install();
         svids = opt.workloadApi() != null ? new WorkloadApiSvidSource(opt.workloadApi(), store, 10_000)
                 : new FileSvidSource(opt.identityDir(), store);
         svids.start();
@@ -161,7 +165,6 @@ public final class NodeAgent implements AutoCloseable {
                         + "): its pairs will fail with no_local_svid");
             }
         }
-        CryptoProviders.install();
         // Both warm-ups are CPU-bound and independent: the cipher on a second thread (a second core)
         // while this one warms the TLS stack. The cipher's runs until it allocates nothing (C2 has
         // compiled the Vector API path), which beside the TLS warm-up's compilations can take 10 s+.
@@ -201,7 +204,7 @@ public final class NodeAgent implements AutoCloseable {
         SpiffeId nodeId = SpiffeId.parse("spiffe://" + cluster.trustDomain() + "/xdpmesh/node/" + opt.node());
         HandshakeConfig hc = HandshakeConfig.defaults(listen.getAddress(), listen.getPort());
         service = new HandshakeService(hc, store, (id, addr) -> view.placedOn(id, addr),
-                store.current(nodeId).isPresent() ? nodeId : null, indexes, sink, hsCounters, Aeads::create);
+                store.current(nodeId).isPresent() ? nodeId : null, indexes, sink, hsCounters, Aeads.FACTORY);
         keeper.service(service);
         pump = new AuthRequestPump(this::drainRequests, service, 100_000);
 

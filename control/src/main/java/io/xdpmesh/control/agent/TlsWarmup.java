@@ -42,8 +42,9 @@ final class TlsWarmup {
 
     /**
      * Up to {@code rounds} handshakes or {@code budget}, whichever ends first, and each phase stops
-     * early once its handshake times have stopped falling ({@link Plateau}: on a 2-core machine C2
-     * was still speeding SunJSSE up after 3 s, and the first real pairs paid for it); returns how
+     * early once its handshake times have stopped falling and the JIT has gone quiet
+     * ({@link Plateau#untilJitQuiet}: on a 2-core machine C2 was still speeding SunJSSE up after
+     * 3 s, and the first real pairs paid for it); returns how
      * many ran. Up to three quarters of the budget go to in-memory engine pairs (many handshakes
      * per second on the agent's TLS set-up and exporter), the rest to real handshake services over
      * loopback (Netty, the index exchange, the scheduler), which the first pairs take too.
@@ -70,11 +71,11 @@ final class TlsWarmup {
                 load(ca, dir, bs[i], storeB);
             }
             NodeBinding loopback = (id, node) -> node.equals(lo);
-            Plateau inMemory = new Plateau();
+            Plateau inMemory = Plateau.untilJitQuiet();
             done += EngineWarmup.run(() -> new TlsSetup[] {new TlsSetup(storeA, loopback, null), new TlsSetup(storeB, loopback, null)},
-                    as, bs, rounds, engineEnd, Aeads::create, inMemory);
+                    as, bs, rounds, engineEnd, Aeads.FACTORY, inMemory);
             int engine = done;
-            Plateau overLoopback = new Plateau();
+            Plateau overLoopback = Plateau.untilJitQuiet();
             try (HandshakeService sa = service(lo, storeA); HandshakeService sb = service(lo, storeB)) {
                 AuthRequest req = new AuthRequest(new IdentityPair(as[0], bs[0]), sb.address());
                 while (done < rounds + engine && System.nanoTime() < end && !overLoopback.flat()) {
@@ -104,7 +105,8 @@ final class TlsWarmup {
 
     private static String describe(Plateau p) {
         return p.blocks() == 0 ? "too few to judge"
-                : String.format("best median %.2f ms, %s", p.bestMedian() / 1e6, p.flat() ? "flat" : "still falling");
+                : String.format("best median %.2f ms, %s, JIT %.0f%% of the last block", p.bestMedian() / 1e6,
+                        p.flat() ? "flat" : "not flat", 100 * p.lastJitShare());
     }
 
     private static void load(DevCa ca, Path dir, SpiffeId id, IdentityStore store) throws Exception {
@@ -118,6 +120,6 @@ final class TlsWarmup {
     private static HandshakeService service(InetAddress lo, IdentityStore store) throws InterruptedException {
         return new HandshakeService(HandshakeConfig.defaults(lo, 0), store, (id, node) -> node.equals(lo), null,
                 new ReservingIndexAllocator(new ReceiverIndexTable(1024)), SessionSink.DISCARD, new HandshakeCounters(),
-                Aeads::create);
+                Aeads.FACTORY);
     }
 }

@@ -62,7 +62,8 @@ final class AgentCommand implements Runnable {
             + " each thread records its own flows, merged by `flows`.")
     int threads;
     @Option(names = "--warmup", defaultValue = "5000", description = "Throw-away TLS handshakes at start-up (in memory,"
-            + " then over loopback; each phase until handshake times stop falling, at most 15 s in all) and, beside them,"
+            + " then over loopback; each phase until handshake times stop falling and the JIT has stopped compiling, at most"
+            + " 15 s in all) and, beside them,"
             + " packets sealed and opened until the cipher allocates nothing (C2 has compiled it; at most 200 per handshake"
             + " and 30 s), so the first pair's handshake and packets run JIT-compiled (default: ${DEFAULT-VALUE}; 0: none)")
     int warmup;

@@ -46,4 +46,36 @@ class PlateauTest {
         assertEquals(4 + Plateau.PATIENCE, blocksUntilFlat(p, new long[] {5_000_000, 5_000_000, 5_000_000, 4_500_000,
                 4_500_000, 4_500_000, 4_500_000}));
     }
+
+    @Test
+    void aBusyJitKeepsFlatMediansFromEndingTheWarmUp() {
+        long[] clock = {0};
+        long[] jit = {0};
+        Plateau p = new Plateau(() -> jit[0], () -> clock[0]);
+        for (int b = 0; b < 10; b++) {
+            for (int i = 0; i < Plateau.BLOCK; i++) {
+                clock[0] += 1_000_000; // 1 ms per handshake: 64 ms per block
+                jit[0] += b < 6 ? 1 : 0; // 64 ms of compiling per block (100 %) for six blocks, then none
+                p.add(5_000_000);
+            }
+            assertEquals(b >= 6, p.flat(), "block " + b);
+        }
+        assertEquals(0.0, p.lastJitShare());
+    }
+
+    @Test
+    void aLittleJitActivityStillCountsAsQuiet() {
+        long[] clock = {0};
+        long[] jit = {0};
+        Plateau p = new Plateau(() -> jit[0], () -> clock[0]);
+        for (int b = 0; b < 1 + Plateau.PATIENCE; b++) {
+            clock[0] += 100_000_000;
+            jit[0] += 4; // 4 % of each block
+            for (int i = 0; i < Plateau.BLOCK; i++) {
+                p.add(5_000_000);
+            }
+        }
+        assertTrue(p.flat());
+        assertEquals(0.04, p.lastJitShare(), 1e-9);
+    }
 }

@@ -11,6 +11,13 @@ import io.xdpmesh.crypto.aead.PacketAeads;
 public final class Aeads {
     private Aeads() {}
 
+    /**
+     * {@link #create} as the one factory object every caller passes: each {@code Aeads::create}
+     * written out is its own class, and a start-up warm-up through one of them left the agent's
+     * key schedule to meet a second, which deoptimized it during the first real handshakes.
+     */
+    public static final java.util.function.Function<byte[], PacketAead> FACTORY = Aeads::create;
+
     public static PacketAead create(byte[] key32) {
         return PacketAeads.create(key32);
     }
