@@ -60,6 +60,8 @@ public final class NodeAgent implements AutoCloseable {
     private SvidSource svids;
     private final IdentityStore store = new IdentityStore();
     private HandshakeService service;
+    /** The handshake service's event loops, made before the TLS warm-up, which runs on them too. */
+    private io.netty.channel.EventLoopGroup handshakeLoops;
     private AuthRequestPump pump;
     private SessionKeeper keeper;
     private IndexRegistry indexes;
@@ -174,7 +176,8 @@ public final class NodeAgent implements AutoCloseable {
                 java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> io.xdpmesh.dataplane.session.AeadWarmup.run(aeadRounds, AEAD_WARMUP_BUDGET),
                 r -> Thread.ofPlatform().daemon().name("xdpmesh-aead-warmup").start(r));
-        int warm = TlsWarmup.run(opt.warmupHandshakes(), TLS_WARMUP_BUDGET);
+        handshakeLoops = HandshakeService.newEventLoopGroup();
+        int warm = TlsWarmup.run(opt.warmupHandshakes(), TLS_WARMUP_BUDGET, handshakeLoops);
         warmAuthCache(opt.warmupHandshakes() > 0 ? 2000 : 0);
         long tlsMs = (System.nanoTime() - w0) / 1_000_000;
         String sealed;
@@ -204,7 +207,7 @@ public final class NodeAgent implements AutoCloseable {
         SpiffeId nodeId = SpiffeId.parse("spiffe://" + cluster.trustDomain() + "/xdpmesh/node/" + opt.node());
         HandshakeConfig hc = HandshakeConfig.defaults(listen.getAddress(), listen.getPort());
         service = new HandshakeService(hc, store, (id, addr) -> view.placedOn(id, addr),
-                store.current(nodeId).isPresent() ? nodeId : null, indexes, sink, hsCounters, Aeads.FACTORY);
+                store.current(nodeId).isPresent() ? nodeId : null, indexes, sink, hsCounters, Aeads.FACTORY, handshakeLoops);
         keeper.service(service);
         pump = new AuthRequestPump(this::drainRequests, service, 100_000);
 
@@ -328,6 +331,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (service != null) {
             service.close();
+        }
+        if (handshakeLoops != null) {
+            handshakeLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         if (svids != null) {
             svids.close();

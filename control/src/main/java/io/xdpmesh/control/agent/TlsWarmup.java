@@ -1,5 +1,6 @@
 package io.xdpmesh.control.agent;
 
+import io.netty.channel.EventLoopGroup;
 import io.spiffe.spiffeid.SpiffeId;
 import io.xdpmesh.control.ca.DevCa;
 import io.xdpmesh.control.handshake.HandshakeConfig;
@@ -47,9 +48,10 @@ final class TlsWarmup {
      * 3 s, and the first real pairs paid for it); returns how
      * many ran. Up to three quarters of the budget go to in-memory engine pairs (many handshakes
      * per second on the agent's TLS set-up and exporter), the rest to real handshake services over
-     * loopback (Netty, the index exchange, the scheduler), which the first pairs take too.
+     * loopback (Netty, the index exchange, the scheduler), which the first pairs take too, on
+     * {@code loops}: the event loops the agent's own service will run on.
      */
-    static int run(int rounds, Duration budget) {
+    static int run(int rounds, Duration budget, EventLoopGroup loops) {
         long start = System.nanoTime();
         long end = start + budget.toNanos();
         long engineEnd = start + budget.toNanos() * 3 / 4;
@@ -76,7 +78,7 @@ final class TlsWarmup {
                     as, bs, rounds, engineEnd, Aeads.FACTORY, inMemory);
             int engine = done;
             Plateau overLoopback = Plateau.untilJitQuiet();
-            try (HandshakeService sa = service(lo, storeA); HandshakeService sb = service(lo, storeB)) {
+            try (HandshakeService sa = service(lo, storeA, loops); HandshakeService sb = service(lo, storeB, loops)) {
                 AuthRequest req = new AuthRequest(new IdentityPair(as[0], bs[0]), sb.address());
                 while (done < rounds + engine && System.nanoTime() < end && !overLoopback.flat()) {
                     long t0 = System.nanoTime();
@@ -117,9 +119,9 @@ final class TlsWarmup {
         store.put(l.svid());
     }
 
-    private static HandshakeService service(InetAddress lo, IdentityStore store) throws InterruptedException {
+    private static HandshakeService service(InetAddress lo, IdentityStore store, EventLoopGroup loops) throws InterruptedException {
         return new HandshakeService(HandshakeConfig.defaults(lo, 0), store, (id, node) -> node.equals(lo), null,
                 new ReservingIndexAllocator(new ReceiverIndexTable(1024)), SessionSink.DISCARD, new HandshakeCounters(),
-                Aeads.FACTORY);
+                Aeads.FACTORY, loops);
     }
 }

@@ -50,6 +50,7 @@ public final class HandshakeService implements AutoCloseable {
 
     private final Parts parts;
     private final EventLoopGroup group;
+    private final boolean ownsGroup;
     private final HandshakeServer server;
     private final Connector connector;
     private final ScheduledExecutorService sched = Executors.newSingleThreadScheduledExecutor(
@@ -83,18 +84,41 @@ public final class HandshakeService implements AutoCloseable {
     public HandshakeService(HandshakeConfig config, IdentityStore store, NodeBinding binding, SpiffeId defaultServerIdentity,
                             IndexAllocator indexes, SessionSink sink, HandshakeCounters counters,
                             Function<byte[], ? extends PacketAead> aeads) throws InterruptedException {
+        this(config, store, binding, defaultServerIdentity, indexes, sink, counters, aeads, null);
+    }
+
+    /**
+     * As above, on {@code sharedGroup}'s event loops when it is not null (the caller shuts it down;
+     * see {@link #newEventLoopGroup}), else on two of its own.
+     */
+    public HandshakeService(HandshakeConfig config, IdentityStore store, NodeBinding binding, SpiffeId defaultServerIdentity,
+                            IndexAllocator indexes, SessionSink sink, HandshakeCounters counters,
+                            Function<byte[], ? extends PacketAead> aeads, EventLoopGroup sharedGroup) throws InterruptedException {
         this.parts = new Parts(store, new TlsSetup(store, binding, defaultServerIdentity), indexes, sink, counters, aeads, config);
         this.rate = new RateLimiter(config.ratePerSecond(), config.burst(), System.nanoTime());
-        this.group = new MultiThreadIoEventLoopGroup(2, Thread.ofPlatform().daemon().name("xdpmesh-handshake-io-", 0).factory(),
-                NioIoHandler.newFactory());
+        this.ownsGroup = sharedGroup == null;
+        this.group = ownsGroup ? newEventLoopGroup() : sharedGroup;
         try {
             this.server = new HandshakeServer(parts, group);
         } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (ownsGroup) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
             throw e;
         }
         this.connector = new Connector(parts, group, this::peerRotated);
         store.addListener(this::localRotated);
+    }
+
+    /**
+     * The handshake event loops (two threads). An agent makes them before its TLS warm-up and runs
+     * the warm-up's services on them too: the warm-up then also initialises the loops' per-thread
+     * state (Netty's thread-local caches, allocator magazines, scheduled-task queue), whose first
+     * use on fresh threads had deoptimized the warmed event-loop code during the first real pairs.
+     */
+    public static EventLoopGroup newEventLoopGroup() {
+        return new MultiThreadIoEventLoopGroup(2, Thread.ofPlatform().daemon().name("xdpmesh-handshake-io-", 0).factory(),
+                NioIoHandler.newFactory());
     }
 
     /** Authenticates {@code request}'s pair (or joins the handshake already running for it). */
@@ -274,7 +298,9 @@ public final class HandshakeService implements AutoCloseable {
         });
         server.close();
         connector.close();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
         sched.shutdown();
         try {
             sched.awaitTermination(2, TimeUnit.SECONDS);
