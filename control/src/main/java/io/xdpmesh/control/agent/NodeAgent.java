@@ -179,6 +179,11 @@ public final class NodeAgent implements AutoCloseable {
         handshakeLoops = HandshakeService.newEventLoopGroup();
         int warm = TlsWarmup.run(opt.warmupHandshakes(), TLS_WARMUP_BUDGET, handshakeLoops);
         warmAuthCache(opt.warmupHandshakes() > 0 ? 2000 : 0);
+        // The sink writes the cache on the handshake event loops: give each its Chronicle per-thread
+        // context now (first access on a thread cost the first pair's install milliseconds).
+        for (io.netty.util.concurrent.EventExecutor loop : handshakeLoops) {
+            loop.submit(() -> warmAuthCache(16)).get(10, TimeUnit.SECONDS);
+        }
         long tlsMs = (System.nanoTime() - w0) / 1_000_000;
         String sealed;
         try {

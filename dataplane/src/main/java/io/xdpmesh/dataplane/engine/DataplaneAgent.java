@@ -291,6 +291,19 @@ public final class DataplaneAgent implements Agent {
         return sessions.size();
     }
 
+    /**
+     * On the dataplane thread, before its first duty cycle: Chronicle Map builds a per-thread query
+     * context (classes loaded, buffers allocated) at a thread's first access, which otherwise fell
+     * on the first packet that found a session.
+     */
+    @Override
+    public void onStart() {
+        if (authCache != null) {
+            authKey.set(0, 0, 0, AuthType.SPIFFE_ENCRYPT);
+            authCache.get(authKey, authEntry);
+        }
+    }
+
     @Override
     public int doWork() {
         now = System.nanoTime();
