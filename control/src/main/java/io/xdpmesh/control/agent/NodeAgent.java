@@ -212,7 +212,8 @@ public final class NodeAgent implements AutoCloseable {
         SpiffeId nodeId = SpiffeId.parse("spiffe://" + cluster.trustDomain() + "/xdpmesh/node/" + opt.node());
         HandshakeConfig hc = HandshakeConfig.defaults(listen.getAddress(), listen.getPort());
         service = new HandshakeService(hc, store, (id, addr) -> view.placedOn(id, addr),
-                store.current(nodeId).isPresent() ? nodeId : null, indexes, sink, hsCounters, Aeads.FACTORY, handshakeLoops);
+                store.current(nodeId).isPresent() ? nodeId : null, indexes, sink, hsCounters, Aeads.FACTORY, handshakeLoops,
+                dataplane.handshakes());
         keeper.service(service);
         pump = new AuthRequestPump(this::drainRequests, service, 100_000);
 

@@ -122,6 +122,6 @@ final class TlsWarmup {
     private static HandshakeService service(InetAddress lo, IdentityStore store, EventLoopGroup loops) throws InterruptedException {
         return new HandshakeService(HandshakeConfig.defaults(lo, 0), store, (id, node) -> node.equals(lo), null,
                 new ReservingIndexAllocator(new ReceiverIndexTable(1024)), SessionSink.DISCARD, new HandshakeCounters(),
-                Aeads.FACTORY, loops);
+                Aeads.FACTORY, loops, new io.xdpmesh.dataplane.session.HandshakeActivity());
     }
 }

@@ -53,7 +53,8 @@ final class AgentCommand implements Runnable {
     Duration deadPeer;
     @Option(names = "--idle", defaultValue = "backoff", description = "Dataplane idle strategy: backoff (a short spin and"
             + " yield, then sleep in poll(2) on the thread's sockets, woken by a packet or a command: little CPU when idle),"
-            + " yield, or busy-spin (a core at 100%% per thread, no wake-up latency); default ${DEFAULT-VALUE}")
+            + " yield, or busy-spin (a core at 100%% per thread, no wake-up latency); yield and busy-spin also sleep in"
+            + " poll(2) while a new pair's first packets wait for its handshake, which needs the CPU; default ${DEFAULT-VALUE}")
     String idle;
     @Option(names = "--threads", defaultValue = "1", description = "Dataplane threads, 1-8 (default: ${DEFAULT-VALUE})."
             + " Thread t serves queue q of every interface with q mod N = t, each with its own UMEM and sockets; the"

@@ -18,6 +18,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.spiffe.spiffeid.SpiffeId;
 import io.xdpmesh.control.tls.ConnectionContext;
+import io.xdpmesh.dataplane.session.HandshakeActivity;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,9 @@ final class HandshakeServer {
             }
             HandshakeTrace trace = HandshakeTrace.responder();
             trace.mark(HandshakeTrace.RStage.FIRST_BYTE);
+            // busy from the ClientHello (not from connect: spares sit idle) to the first ACCEPT or the close
+            HandshakeActivity.Token busy = parts.activity().begin();
+            c.channel().closeFuture().addListener(f -> busy.end());
             SSLEngine engine = parts.tls().responder((InetSocketAddress) c.channel().remoteAddress());
             SslHandler ssl = new SslHandler(engine);
             ssl.setHandshakeTimeoutMillis(parts.config().attemptTimeout().toMillis());
@@ -82,7 +86,7 @@ final class HandshakeServer {
             p.remove("idle-close");
             p.addAfter(c.name(), "frames", new LengthFieldBasedFrameDecoder(MeshMessages.MAX_FRAME, 0, 2, 0, 2));
             p.addAfter("frames", "prepend", new LengthFieldPrepender(2));
-            p.addAfter("prepend", "responder", new ResponderHandler(parts, ctx, ssl, HandshakeServer.this, trace));
+            p.addAfter("prepend", "responder", new ResponderHandler(parts, ctx, ssl, HandshakeServer.this, trace, busy));
             p.replace(this, "tls", ssl);
         }
     }

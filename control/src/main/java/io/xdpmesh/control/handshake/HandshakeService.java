@@ -14,6 +14,7 @@ import io.xdpmesh.control.tls.CryptoProviders;
 import io.xdpmesh.control.tls.NodeBinding;
 import io.xdpmesh.control.tls.TlsSetup;
 import io.xdpmesh.crypto.aead.PacketAead;
+import io.xdpmesh.dataplane.session.HandshakeActivity;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -84,17 +85,20 @@ public final class HandshakeService implements AutoCloseable {
     public HandshakeService(HandshakeConfig config, IdentityStore store, NodeBinding binding, SpiffeId defaultServerIdentity,
                             IndexAllocator indexes, SessionSink sink, HandshakeCounters counters,
                             Function<byte[], ? extends PacketAead> aeads) throws InterruptedException {
-        this(config, store, binding, defaultServerIdentity, indexes, sink, counters, aeads, null);
+        this(config, store, binding, defaultServerIdentity, indexes, sink, counters, aeads, null, new HandshakeActivity());
     }
 
     /**
      * As above, on {@code sharedGroup}'s event loops when it is not null (the caller shuts it down;
-     * see {@link #newEventLoopGroup}), else on two of its own.
+     * see {@link #newEventLoopGroup}), else on two of its own; every attempt and every inbound
+     * handshake is counted in {@code activity} while it runs (the dataplane reads it).
      */
     public HandshakeService(HandshakeConfig config, IdentityStore store, NodeBinding binding, SpiffeId defaultServerIdentity,
                             IndexAllocator indexes, SessionSink sink, HandshakeCounters counters,
-                            Function<byte[], ? extends PacketAead> aeads, EventLoopGroup sharedGroup) throws InterruptedException {
-        this.parts = new Parts(store, new TlsSetup(store, binding, defaultServerIdentity), indexes, sink, counters, aeads, config);
+                            Function<byte[], ? extends PacketAead> aeads, EventLoopGroup sharedGroup,
+                            HandshakeActivity activity) throws InterruptedException {
+        this.parts = new Parts(store, new TlsSetup(store, binding, defaultServerIdentity), indexes, sink, counters, aeads, config,
+                activity);
         this.rate = new RateLimiter(config.ratePerSecond(), config.burst(), System.nanoTime());
         this.ownsGroup = sharedGroup == null;
         this.group = ownsGroup ? newEventLoopGroup() : sharedGroup;
@@ -184,12 +188,14 @@ public final class HandshakeService implements AutoCloseable {
         if (job.trace != null) {
             job.trace.mark(HandshakeTrace.Stage.STARTED);
         }
+        HandshakeActivity.Token busy = parts.activity().begin();
         CompletableFuture<EstablishedSession> a = connector.attempt(job.request, job.newTls, job.trace);
         ScheduledFuture<?> timeout = sched.schedule(() -> {
             a.completeExceptionally(new HandshakeException(FailureReason.TIMEOUT, job.request + ": no session within "
                     + parts.config().attemptTimeout().toMillis() + " ms (attempt " + job.attempts + ")"));
         }, parts.config().attemptTimeout().toNanos(), TimeUnit.NANOSECONDS);
         a.whenComplete((s, t) -> {
+            busy.end();
             if (s != null) {
                 // The held first packets wait for this: install on the thread that completed the
                 // attempt (the connection's event loop) rather than after a hop to the scheduler.

@@ -10,6 +10,7 @@ import io.xdpmesh.control.session.EstablishedSession;
 import io.xdpmesh.control.session.IdentityPair;
 import io.xdpmesh.control.tls.ConnectionContext;
 import io.xdpmesh.crypto.tls.SessionBinding;
+import io.xdpmesh.dataplane.session.HandshakeActivity;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 
@@ -29,8 +30,12 @@ final class ResponderHandler extends ChannelInboundHandlerAdapter {
     private long lastEpoch;
     private boolean verified;
     private HandshakeTrace trace;
+    /** Ends at the first ACCEPT, a refusal or a failed TLS handshake (and at the close, in any case). */
+    private final HandshakeActivity.Token busy;
 
-    ResponderHandler(Parts parts, ConnectionContext ctx, SslHandler ssl, HandshakeServer server, HandshakeTrace trace) {
+    ResponderHandler(Parts parts, ConnectionContext ctx, SslHandler ssl, HandshakeServer server, HandshakeTrace trace,
+                     HandshakeActivity.Token busy) {
+        this.busy = busy;
         this.trace = trace;
         this.parts = parts;
         this.ctx = ctx;
@@ -43,6 +48,7 @@ final class ResponderHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof SslHandshakeCompletionEvent e) {
             ConnectionContext.release(ssl.engine());
             if (!e.isSuccess()) {
+                busy.end();
                 FailureReason r = Failures.reasonOf(e.cause());
                 if (r == FailureReason.TLS_ERROR && ctx.localSvid() == null) {
                     r = FailureReason.NO_LOCAL_SVID; // SNI asked for an identity this node does not hold
@@ -115,6 +121,7 @@ final class ResponderHandler extends ChannelInboundHandlerAdapter {
             lastEpoch = h.epoch();
             parts.counters().onResponded();
             c.writeAndFlush(MeshMessages.accept(c.alloc(), new MeshMessages.Accept(h.epoch(), index)));
+            busy.end();
             if (tr != null) {
                 tr.mark(HandshakeTrace.RStage.ACCEPT_SENT);
             }
@@ -126,6 +133,7 @@ final class ResponderHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext c, FailureReason r, String detail) {
+        busy.end();
         parts.counters().onRefused(r);
         LOG.log(Level.INFO, "handshake refused: from " + addr() + " (" + who() + "): " + r.label() + " (" + detail + ")");
         if (c.channel().isActive() && verified) {

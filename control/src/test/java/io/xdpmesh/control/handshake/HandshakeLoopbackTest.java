@@ -78,6 +78,8 @@ class HandshakeLoopbackTest extends LoopbackPair {
         roundTrip(ra.keypair(), rb.keypair(), "after the rekey");
         assertEquals(1, a.service.counters().rekeys());
         assertEquals(2, b.service.counters().responded());
+        assertEquals(0, a.activityAfterSettling(), "the initiator's handshakes ended");
+        assertEquals(0, b.activityAfterSettling(), "the responder's handshakes ended at their ACCEPT");
     }
 
     static void roundTrip(Keypair sender, Keypair receiver, String text) {
@@ -109,6 +111,7 @@ class HandshakeLoopbackTest extends LoopbackPair {
         assertEquals(h.reason(), FailureReason.values()[h.reason().ordinal()]);
         assertEquals(1, a.service.counters().failed(h.reason()));
         assertTrue(a.installed.isEmpty(), "no session on failure");
+        assertEquals(0, a.activityAfterSettling(), "a failed handshake is no longer counted as running");
         return h.reason();
     }
 
@@ -213,7 +216,18 @@ class HandshakeLoopbackTest extends LoopbackPair {
             });
             AuthRequest req = new AuthRequest(new io.xdpmesh.control.session.IdentityPair(SpiffeId.parse(A), SpiffeId.parse(B)),
                     (java.net.InetSocketAddress) silent.getLocalSocketAddress());
-            assertEquals(FailureReason.TIMEOUT, failureOf(a, req));
+            var pending = a.service.authenticate(req);
+            boolean counted = false;
+            for (int i = 0; i < 5000 && !counted && !pending.isDone(); i++) { // two 300 ms attempts: ample
+                counted = a.activity.active() == 1;
+                Thread.sleep(1);
+            }
+            assertTrue(counted, "an attempt waiting for its peer is counted as running");
+            ExecutionException e = assertThrows(ExecutionException.class, () -> pending.get(30, TimeUnit.SECONDS));
+            assertEquals(FailureReason.TIMEOUT, assertInstanceOf(HandshakeException.class, e.getCause()).reason());
+            assertNotNull(a.failures.poll(5, TimeUnit.SECONDS), "the sink heard of the failure");
+            assertEquals(1, a.service.counters().failed(FailureReason.TIMEOUT));
+            assertEquals(0, a.activityAfterSettling(), "and no longer once it failed");
             assertEquals(2, a.service.counters().attempts(), "one retry, then give up");
             assertEquals(1, a.service.counters().retries());
             silent.close();

@@ -33,6 +33,8 @@ final class TestNode implements AutoCloseable {
     /** identity -> node address, as the endpoint table would say; tests edit it. */
     final Map<SpiffeId, InetAddress> placement;
     HandshakeService service;
+    /** Handshakes in progress on this node (what the dataplane would read). */
+    final io.xdpmesh.dataplane.session.HandshakeActivity activity = new io.xdpmesh.dataplane.session.HandshakeActivity();
 
     TestNode(String address, Path dir, Map<SpiffeId, InetAddress> placement) throws Exception {
         this.address = address;
@@ -62,7 +64,7 @@ final class TestNode implements AutoCloseable {
         };
         service = new HandshakeService(config, store, binding, null,
                 new ReservingIndexAllocator(new ReceiverIndexTable(1 << 16)), sink, new HandshakeCounters(),
-                JdkPacketAead::new);
+                JdkPacketAead::new, null, activity);
         return this;
     }
 
@@ -85,5 +87,13 @@ final class TestNode implements AutoCloseable {
             service.close();
         }
         source.close();
+    }
+
+    /** Waits until no handshake is counted as running here (bounded), and returns the count. */
+    int activityAfterSettling() throws InterruptedException {
+        for (int i = 0; i < 100 && activity.active() != 0; i++) {
+            Thread.sleep(20);
+        }
+        return activity.active();
     }
 }

@@ -60,6 +60,7 @@ public final class Dataplane implements AutoCloseable {
     /** The dataplane threads (thread t serves queue q of each interface where q mod threads == t). */
     private final DataplaneThread[] lanes;
     private final DataplaneCommands commands;
+    private final io.xdpmesh.dataplane.session.HandshakeActivity handshakes = new io.xdpmesh.dataplane.session.HandshakeActivity();
     /** Local workload interfaces that could not be served: their program stays attached (fail closed). */
     private final Map<String, XdpAttachment> unserved = new LinkedHashMap<>();
     private final BitSet slots = new BitSet(DataplaneAgent.MAX_PORTS);
@@ -184,17 +185,17 @@ public final class Dataplane implements AutoCloseable {
         }
         neighbours.start();
         for (DataplaneThread l : lanes) {
-            if (cfg.idle == IdleMode.BACKOFF) {
-                List<Port> mine = portsOf(l.index);
-                int[] fds = new int[mine.size()];
-                for (int i = 0; i < fds.length; i++) {
-                    fds[i] = mine.get(i).socket.fd();
-                }
-                // Ports added at runtime join the set (and leave it) on the dataplane thread itself.
-                l.wait = new PollSet(fds, DataplaneAgent.MAX_PORTS);
-                l.agent.idleWait(l.wait);
+            // Every mode gets the wait set: backoff sleeps in it, busy-spin and yield while frames
+            // are held. Ports added at runtime join the set (and leave it) on the dataplane thread.
+            List<Port> mine = portsOf(l.index);
+            int[] fds = new int[mine.size()];
+            for (int i = 0; i < fds.length; i++) {
+                fds[i] = mine.get(i).socket.fd();
             }
-            l.runner = new AgentRunner(cfg.idle.strategy(l.wait), t -> {
+            l.wait = new PollSet(fds, DataplaneAgent.MAX_PORTS);
+            l.agent.idleWait(l.wait);
+            DataplaneAgent agent = l.agent;
+            l.runner = new AgentRunner(cfg.idle.strategy(l.wait, () -> agent.pendingFrames() + handshakes.active()), t -> {
                 errors++;
                 lastError = t;
             }, null, l.agent);
@@ -596,6 +597,11 @@ public final class Dataplane implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot enter network namespace " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Control plane -> dataplane: handshakes in progress (busy-spin and yield threads poll meanwhile). */
+    public io.xdpmesh.dataplane.session.HandshakeActivity handshakes() {
+        return handshakes;
     }
 
     /** Control plane -> dataplane (install/fail/remove sessions, cluster updates). */

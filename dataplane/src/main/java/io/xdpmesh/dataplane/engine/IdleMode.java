@@ -17,18 +17,24 @@ public enum IdleMode {
      */
     BACKOFF;
 
-    /** The strategy; {@code poll} is the thread's wait set (BACKOFF blocks in it; null: timed parks). */
-    IdleStrategy strategy(io.xdpmesh.xdp.sys.PollSet poll) {
-        return switch (this) {
+    /**
+     * The strategy; {@code poll} is the thread's wait set (BACKOFF blocks in it; null: timed parks).
+     * With a wait set, BUSY_SPIN and YIELD block in it too while {@code heldFrames} is above zero
+     * (first frames waiting for a handshake: see {@link PollWhileHeldIdleStrategy}).
+     */
+    IdleStrategy strategy(io.xdpmesh.xdp.sys.PollSet poll, java.util.function.IntSupplier heldFrames) {
+        IdleStrategy usual = switch (this) {
             case BUSY_SPIN -> new BusySpinIdleStrategy();
             case YIELD -> new YieldingIdleStrategy();
             case BACKOFF -> poll != null ? new PollingIdleStrategy(poll, 100, 10, 1)
                     : new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
         };
+        return this == BACKOFF || poll == null ? usual
+                : new PollWhileHeldIdleStrategy(usual, new PollingIdleStrategy(poll, 100, 10, 1), heldFrames);
     }
 
     public IdleStrategy strategy() {
-        return strategy(null);
+        return strategy(null, () -> 0);
     }
 
     public static IdleMode parse(String s) {
