@@ -49,6 +49,11 @@ public final class ClusterView {
 
     public String localNode() { return localNode; }
 
+    /** Every node of the cluster, this one included. */
+    public List<NodeSpec> nodes() {
+        return config.nodes();
+    }
+
     public NodeSpec self() {
         return config.node(localNode).orElseThrow();
     }

@@ -227,6 +227,7 @@ public final class NodeAgent implements AutoCloseable {
         timer.scheduleWithFixedDelay(guard(keeper::collect), 5, 5, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(guard(() -> indexes.sweep(System.nanoTime())), 10, 10, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(guard(() -> writeStatus("running")), 2, 2, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(guard(this::prepareSpares), 0, 2, TimeUnit.SECONDS);
         if (DataplaneSessionSink.tracing()) {
             timer.scheduleWithFixedDelay(guard(sink::logTraces), 1, 1, TimeUnit.SECONDS);
         }
@@ -248,6 +249,16 @@ public final class NodeAgent implements AutoCloseable {
             cache.put(k, e.set(0, 0, AuthEntry.STATE_FAILED, 0, 0));
             cache.get(k, e);
             cache.remove(k);
+        }
+    }
+
+    /** A spare connection to every other node's agent, so no first pair waits for a TCP connect. */
+    private void prepareSpares() {
+        ClusterView v = view;
+        for (NodeSpec n : v.nodes()) {
+            if (!n.name().equals(opt.node())) {
+                service.prepare(new InetSocketAddress(n.address(), listen.getPort()));
+            }
         }
     }
 

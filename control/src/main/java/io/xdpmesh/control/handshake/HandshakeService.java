@@ -266,6 +266,18 @@ public final class HandshakeService implements AutoCloseable {
         submit(r, true);
     }
 
+    /** Keeps a pre-connected spare TCP connection to the peer agent at {@code peer} (see Connector). */
+    public void prepare(InetSocketAddress peer) {
+        if (!closed) {
+            connector.prepare(peer);
+        }
+    }
+
+    /** True when a connected spare to the peer agent at {@code peer} waits (status, tests). */
+    public boolean spareReady(InetSocketAddress peer) {
+        return connector.spareReady(peer);
+    }
+
     /** Authenticates the pair again with a new TLS handshake (rotation, or measuring handshakes). */
     public CompletableFuture<EstablishedSession> reauthenticate(AuthRequest request) {
         return submit(request, true);

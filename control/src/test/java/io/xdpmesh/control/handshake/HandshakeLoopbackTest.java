@@ -320,4 +320,18 @@ class HandshakeLoopbackTest extends LoopbackPair {
         assertTrue(a.service.sparesUsed() >= 1, "spares used: " + a.service.sparesUsed());
         assertEquals(3, a.service.openPairConnections(), "each pair keeps its connection for rekeys");
     }
+
+    @Test
+    void aPreparedPeerGivesEvenTheFirstPairASpare() throws Exception {
+        TestNode a = node("127.0.0.1", A, valid(A));
+        TestNode b = node("127.0.0.2", B, valid(B));
+        a.service.prepare(b.service.address());
+        for (int i = 0; i < 500 && !a.service.spareReady(b.service.address()); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(a.service.spareReady(b.service.address()), "the spare connected");
+        a.service.prepare(b.service.address()); // a live spare is kept, not replaced
+        a.service.authenticate(a.request(A, B, b)).get(20, TimeUnit.SECONDS);
+        assertEquals(1, a.service.sparesUsed(), "the first pair took the prepared spare");
+    }
 }
