@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -128,17 +129,26 @@ class LargeFrameKernelTest {
             Echo echo = new Echo(s, umem.frames(), 64, UDP_PORT);
             AtomicBoolean stop = new AtomicBoolean();
             Thread loop = spin(echo, stop);
-            long loopAllocStart = -1;
-            long jitAtStart = -1;
+            // Allocation of the echo loop per window of 100 echoes of 60000 B, after 300 + 200 echoes
+            // for tiered JIT to settle. A deoptimization inside a window rematerializes objects (80 B
+            // seen, twice in CI, with no compile time recorded in that window), a one-off; a real
+            // per-packet allocation shows in every window. So one clean window of three passes; the
+            // strict zero-allocation proof of the loops is the l2fwd/rxdrop/txonly kernel test.
+            long[] windowAlloc = new long[3];
+            long windowStart = -1;
             try {
                 ch.configureBlocking(false);
                 ByteBuffer in = ByteBuffer.allocate(65536);
                 var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
                 for (int size : new int[] {30000, 60000}) {
-                    for (int i = 0; i < 300; i++) { // 300 x up to 16 frames: the UMEM (4096) cycles over
-                        if (size == 60000 && i == 200) { // the last 100 echoes: tiered JIT has settled by then
-                            loopAllocStart = threads.getThreadAllocatedBytes(loop.threadId());
-                            jitAtStart = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+                    int rounds = size == 60000 ? 200 + 100 * windowAlloc.length : 300;
+                    for (int i = 0; i < rounds; i++) { // 300 x up to 16 frames: the UMEM (4096) cycles over
+                        if (size == 60000 && i >= 200 && i % 100 == 0) {
+                            long now = threads.getThreadAllocatedBytes(loop.threadId());
+                            if (i > 200) {
+                                windowAlloc[i / 100 - 3] = now - windowStart;
+                            }
+                            windowStart = now;
                         }
                         byte[] msg = new byte[size];
                         ThreadLocalRandom.current().nextBytes(msg);
@@ -154,16 +164,10 @@ class LargeFrameKernelTest {
                         assertArrayEquals(msg, got, "UDP datagram of " + size + " B echoed through a chain, #" + i);
                     }
                 }
-                long loopAlloc = threads.getThreadAllocatedBytes(loop.threadId()) - loopAllocStart;
-                // A deoptimization in the window rematerializes objects (80 B seen under load). The
-                // strict zero-allocation proof of the loops is the l2fwd/rxdrop/txonly kernel test;
-                // here allocation fails the test only when the JIT was quiet during the window.
-                boolean jitActive = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() != jitAtStart;
-                if (!jitActive) {
-                    assertEquals(0, loopAlloc, "the echo loop allocated while answering chains");
-                } else if (loopAlloc != 0) {
-                    System.out.println("echo loop: " + loopAlloc + " B during JIT activity (not judged)");
-                }
+                windowAlloc[windowAlloc.length - 1] = threads.getThreadAllocatedBytes(loop.threadId()) - windowStart;
+                System.out.println("echo loop allocation per 100 echoes of 60000 B: " + Arrays.toString(windowAlloc));
+                assertEquals(0, Arrays.stream(windowAlloc).min().orElseThrow(),
+                        "the echo loop allocated in every window while answering chains: " + Arrays.toString(windowAlloc));
 
                 KernelNet.sh("ip -n " + net.nsA + " link set dev " + net.vethA + " mtu 9000");
                 KernelNet.sh("ip -n " + net.nsB + " link set dev " + net.vethB + " mtu 9000");
@@ -174,9 +178,10 @@ class LargeFrameKernelTest {
                 stop.set(true);
                 loop.join(10_000);
             }
-            assertEquals(600, echo.udpEchoes());
+            int udp = 300 + 200 + 100 * windowAlloc.length; // 30000 B, then 60000 B
+            assertEquals(udp, echo.udpEchoes());
             assertTrue(echo.icmpEchoes() >= 5, "ICMP answered by Java: " + echo.icmpEchoes());
-            assertEquals(605, echo.chains(), "every large packet arrived as a chain");
+            assertEquals(udp + 5, echo.chains(), "every large packet arrived as a chain");
             assertEquals((14 + 20 + 8 + 60000 + 3839) / 3840, echo.longestChain());
             XskStatistics st = s.statistics(new XskStatistics());
             assertEquals(0, st.rxDropped + st.rxInvalidDescs + st.txInvalidDescs, st.toString());
