@@ -87,17 +87,19 @@ grep -h "warm-up\|crypto" "$work"/agent-n*.log | sed 's/^/  /' | cut -c1-200 >&2
 : > "$out/xdpmesh.txt"; : > "$out/warm.txt"
 agent_pids=()
 for k in 1 2; do agent_pids+=("$(pgrep -f "io.xdpmesh.control.cli.Main agent --config $work/cluster.yaml --node n$k " | head -1)"); done
-jfr_pids=()
-if [ "${FIRSTPACKET_JFR:-0}" = 1 ]; then
-  for k in 1 2; do
-    jfr_pids+=("${agent_pids[$((k - 1))]}")
-    jcmd "${jfr_pids[-1]}" JFR.start name=fp settings=profile jdk.ExecutionSample#period=1ms jdk.Compilation#threshold=0ms \
-      filename="$out/agent-n$k.jfr" >/dev/null
+jfr=${FIRSTPACKET_JFR:-0}
+if [ "$jfr" = 1 ]; then
+  for k in 0 1; do
+    jcmd "${agent_pids[$k]}" JFR.start name=fp settings=profile jdk.ExecutionSample#period=1ms jdk.Compilation#threshold=0ms \
+      filename="$out/agent-n$((k + 1)).jfr" >/dev/null
   done
 fi
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# utime + stime of a /proc stat file; fields counted after the ")" closing comm, which may hold
+# spaces ("C2 CompilerThre"), so plain $14 + $15 would misread such threads
+stat_ticks() { sed 's/.*) //' "$1" | awk '{ print $12 + $13 }'; }
+cpu_ticks() { stat_ticks "/proc/$1/stat"; }
 cpu0=(); for p in "${agent_pids[@]}"; do cpu0+=("$(cpu_ticks "$p")"); done
-thread_ticks() { for t in /proc/$1/task/*; do echo "$(basename "$t") $(tr -d ' ' < "$t/comm") $(awk '{ print $14 + $15 }' "$t/stat")"; done; }
+thread_ticks() { for t in /proc/$1/task/*; do echo "$(basename "$t") $(tr -d ' ' < "$t/comm") $(stat_ticks "$t/stat")"; done; }
 for k in 0 1; do thread_ticks "${agent_pids[$k]}" > "$work/threads0-$k"; done
 loop_t0=$(date +%s%N)
 lost=0
@@ -118,8 +120,9 @@ done
 for k in 0 1; do
   echo "  agent n$((k + 1)) CPU over the $N cold + $N warm pings: $(( ($(cpu_ticks "${agent_pids[$k]}") - cpu0[k]) * 1000 / hz )) ms" >&2
 done
-for k in "${!jfr_pids[@]}"; do
-  jcmd "${jfr_pids[$k]}" JFR.stop name=fp >/dev/null
+for k in 0 1; do
+  [ "$jfr" = 1 ] || break
+  jcmd "${agent_pids[$k]}" JFR.stop name=fp >/dev/null
   jfr print --json --events jdk.ExecutionSample "$out/agent-n$((k + 1)).jfr" > "$out/agent-n$((k + 1)).json"
   python3 "$XDPMESH_ROOT/perf/bench/jfr_threads.py" "$out/agent-n$((k + 1)).json" > "$out/profile-n$((k + 1)).txt"
   echo "  JFR profile of the cold pings, n$((k + 1)): $out/profile-n$((k + 1)).txt" >&2

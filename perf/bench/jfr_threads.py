@@ -40,9 +40,7 @@ for th, samples in sorted(by_thread.items(), key=lambda kv: -len(kv[1])):
             incl[n] += 1
             if "xdpmesh" in fr.get("method", {}).get("type", {}).get("name", ""):
                 ours[n] += 1
-    print("  self:")
-    for n, c in selfc.most_common(top):
-        print(f"    {100 * c / len(samples):5.1f}%  {n}")
-    print("  inclusive:")
-    for n, c in incl.most_common(top * 2):
-        print(f"    {100 * c / len(samples):5.1f}%  {n}")
+    for title, counts, k in (("self", selfc, top), ("inclusive", incl, top * 2), ("inclusive, ours", ours, top)):
+        print(f"  {title}:")
+        for n, c in counts.most_common(k):
+            print(f"    {100 * c / len(samples):5.1f}%  {n}")
