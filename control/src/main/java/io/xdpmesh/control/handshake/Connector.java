@@ -80,7 +80,7 @@ final class Connector {
         }
         ChannelFuture spare = spares.remove(req.peerAgent());
         ChannelFuture cf;
-        if (spare != null && spare.isDone() && spare.isSuccess() && spare.channel().isActive()) {
+        if (connected(spare)) {
             sparesUsed.incrementAndGet();
             cf = spare;
         } else {
@@ -144,7 +144,7 @@ final class Connector {
             return;
         }
         spares.compute(peer, (k, old) -> {
-            if (old != null && (!old.isDone() || (old.isSuccess() && old.channel().isActive()))) {
+            if (old != null && (!old.isDone() || connected(old))) {
                 return old;
             }
             if (old != null) {
@@ -156,8 +156,12 @@ final class Connector {
 
     /** True when a connected spare to {@code peer} waits. */
     boolean spareReady(InetSocketAddress peer) {
-        ChannelFuture f = spares.get(peer);
-        return f != null && f.isDone() && f.isSuccess() && f.channel().isActive();
+        return connected(spares.get(peer));
+    }
+
+    /** A spare that connected and is still open (null: none). */
+    private static boolean connected(ChannelFuture spare) {
+        return spare != null && spare.isDone() && spare.isSuccess() && spare.channel().isActive();
     }
 
     long sparesUsed() {

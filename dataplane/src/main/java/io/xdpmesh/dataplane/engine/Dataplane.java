@@ -185,8 +185,9 @@ public final class Dataplane implements AutoCloseable {
         }
         neighbours.start();
         for (DataplaneThread l : lanes) {
-            // Every mode gets the wait set: backoff sleeps in it, busy-spin and yield while frames
-            // are held. Ports added at runtime join the set (and leave it) on the dataplane thread.
+            // Every mode gets the wait set: backoff sleeps in it, busy-spin and yield while frames are
+            // held or handshakes run. Ports added at runtime join the set (and leave it) on the
+            // dataplane thread; a queued command signals it.
             List<Port> mine = portsOf(l.index);
             int[] fds = new int[mine.size()];
             for (int i = 0; i < fds.length; i++) {
@@ -200,9 +201,7 @@ public final class Dataplane implements AutoCloseable {
                 lastError = t;
             }, null, l.agent);
             AgentRunner.startOnThread(l.runner);
-            Thread t = l.runner.thread();
-            PollSet w = l.wait;
-            l.commands.wakeup(w != null ? w::signal : () -> java.util.concurrent.locks.LockSupport.unpark(t));
+            l.commands.wakeup(l.wait::signal);
         }
         maintenance = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("xdpmesh-ports-" + cfg.node).factory());

@@ -1,6 +1,5 @@
 package io.xdpmesh.dataplane.engine;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
@@ -18,23 +17,17 @@ public enum IdleMode {
     BACKOFF;
 
     /**
-     * The strategy; {@code poll} is the thread's wait set (BACKOFF blocks in it; null: timed parks).
-     * With a wait set, BUSY_SPIN and YIELD block in it too while {@code heldFrames} is above zero
-     * (first frames waiting for a handshake: see {@link PollWhileHeldIdleStrategy}).
+     * The strategy over the thread's wait set {@code poll}: BACKOFF sleeps in it; BUSY_SPIN and
+     * YIELD sleep in it the same way while {@code handshakeWork} is above zero (frames held for a
+     * handshake, or handshakes in progress: see {@link PollWhileHeldIdleStrategy}).
      */
-    IdleStrategy strategy(io.xdpmesh.xdp.sys.PollSet poll, java.util.function.IntSupplier heldFrames) {
-        IdleStrategy usual = switch (this) {
-            case BUSY_SPIN -> new BusySpinIdleStrategy();
-            case YIELD -> new YieldingIdleStrategy();
-            case BACKOFF -> poll != null ? new PollingIdleStrategy(poll, 100, 10, 1)
-                    : new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+    IdleStrategy strategy(io.xdpmesh.xdp.sys.PollSet poll, java.util.function.IntSupplier handshakeWork) {
+        IdleStrategy backoff = new PollingIdleStrategy(poll, 100, 10, 1);
+        return switch (this) {
+            case BUSY_SPIN -> new PollWhileHeldIdleStrategy(new BusySpinIdleStrategy(), backoff, handshakeWork);
+            case YIELD -> new PollWhileHeldIdleStrategy(new YieldingIdleStrategy(), backoff, handshakeWork);
+            case BACKOFF -> backoff;
         };
-        return this == BACKOFF || poll == null ? usual
-                : new PollWhileHeldIdleStrategy(usual, new PollingIdleStrategy(poll, 100, 10, 1), heldFrames);
-    }
-
-    public IdleStrategy strategy() {
-        return strategy(null, () -> 0);
     }
 
     public static IdleMode parse(String s) {

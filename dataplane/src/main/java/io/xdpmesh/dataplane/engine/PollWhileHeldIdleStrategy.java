@@ -5,22 +5,23 @@ import org.agrona.concurrent.IdleStrategy;
 
 /**
  * The busy-spin and yield modes' idle strategy: spin (or yield) as configured, except while the
- * thread holds first frames of a pair whose handshake is running; then idle as the backoff mode
- * does, in poll(2) on the thread's sockets and command eventfd, so a frame or the session install
- * still wakes it at once. On a machine with as many dataplane threads as cores, spinning there
- * took the core the agent's handshake threads (and the JIT) needed to release those very frames:
- * the first ping of the first pair took 67 ms with busy-spin agents against 32 ms with backoff.
- * The check is one int read of dataplane-thread state per empty cycle.
+ * thread holds first frames waiting for a handshake or the agent counts a handshake in progress
+ * (either side); then idle as the backoff mode does, in poll(2) on the thread's sockets and
+ * command eventfd, so a frame or the session install still wakes it at once. On a machine with as
+ * many dataplane threads as cores, spinning there took the core the agent's handshake threads
+ * (and the JIT) needed to release those very frames: the first ping of the first pair took 67 ms
+ * with busy-spin agents against 32 ms with backoff. The check is one int read of dataplane-thread
+ * state and one volatile read per empty cycle.
  */
 final class PollWhileHeldIdleStrategy implements IdleStrategy {
     private final IdleStrategy usual;
     private final IdleStrategy whileHeld;
-    private final IntSupplier heldFrames;
+    private final IntSupplier handshakeWork;
 
-    PollWhileHeldIdleStrategy(IdleStrategy usual, IdleStrategy whileHeld, IntSupplier heldFrames) {
+    PollWhileHeldIdleStrategy(IdleStrategy usual, IdleStrategy whileHeld, IntSupplier handshakeWork) {
         this.usual = usual;
         this.whileHeld = whileHeld;
-        this.heldFrames = heldFrames;
+        this.handshakeWork = handshakeWork;
     }
 
     @Override
@@ -35,7 +36,7 @@ final class PollWhileHeldIdleStrategy implements IdleStrategy {
 
     @Override
     public void idle() {
-        if (heldFrames.getAsInt() > 0) {
+        if (handshakeWork.getAsInt() > 0) {
             whileHeld.idle();
         } else {
             usual.idle();
