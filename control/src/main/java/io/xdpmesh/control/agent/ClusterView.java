@@ -23,6 +23,9 @@ public final class ClusterView {
     private final ClusterConfig config;
     private final String localNode;
     private final List<String> identities;
+    /** Position in {@link #identities} (the policy's row/column): looked up on every handshake, so no list scan. */
+    private final Map<String, Integer> identityIndex = new HashMap<>();
+    private final Map<InetAddress, NodeSpec> nodeAt = new HashMap<>();
     private final CompiledPolicy policy;
     private final Map<Long, String> names = new HashMap<>();
     private final Map<String, String> nodeOfWorkload = new HashMap<>();
@@ -36,12 +39,16 @@ public final class ClusterView {
         }
         this.identities = config.workloads().stream().map(WorkloadSpec::spiffeId).distinct().toList();
         this.policy = CompiledPolicy.compile(identities, config.rules(), config.defaultVerdict());
+        for (int i = 0; i < identities.size(); i++) {
+            identityIndex.put(identities.get(i), i);
+        }
         for (WorkloadSpec w : config.workloads()) {
             names.put(IdentityHash.of(w.spiffeId()), w.spiffeId());
             nodeOfWorkload.put(w.spiffeId(), w.node());
         }
         for (NodeSpec n : config.nodes()) {
             names.put(IdentityHash.of(n.name()), n.name());
+            nodeAt.putIfAbsent(n.address(), n); // the first, as the cluster file lists them
         }
     }
 
@@ -63,13 +70,14 @@ public final class ClusterView {
     }
 
     public Optional<NodeSpec> nodeByAddress(InetAddress address) {
-        return config.nodes().stream().filter(n -> n.address().equals(address)).findFirst();
+        return Optional.ofNullable(nodeAt.get(address));
     }
 
     /** Node binding: the cluster file places {@code id} on the node whose address is {@code nodeAddress}. */
     public boolean placedOn(SpiffeId id, InetAddress nodeAddress) {
         String node = nodeOfWorkload.get(id.toString());
-        return node != null && nodeByAddress(nodeAddress).map(n -> n.name().equals(node)).orElse(false);
+        NodeSpec n = node == null ? null : nodeAt.get(nodeAddress);
+        return n != null && n.name().equals(node);
     }
 
     /** The node the cluster file places a workload on, or null. */
@@ -82,9 +90,9 @@ public final class ClusterView {
     }
 
     public Verdict verdict(String from, String to) {
-        int s = identities.indexOf(from);
-        int d = identities.indexOf(to);
-        return s < 0 || d < 0 ? Verdict.DENY : policy.verdict(s, d);
+        Integer s = identityIndex.get(from);
+        Integer d = identityIndex.get(to);
+        return s == null || d == null ? Verdict.DENY : policy.verdict(s, d);
     }
 
     /**

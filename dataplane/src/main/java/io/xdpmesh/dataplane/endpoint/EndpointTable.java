@@ -25,6 +25,8 @@ public final class EndpointTable {
     public static final int MISS = -1;
 
     private final List<String> identities;
+    /** Number of each identity: the dataplane looks two up on every session install, so no list scan. */
+    private final Map<String, Integer> identityNumbers;
     private final List<NodeSpec> nodes;
     private final List<WorkloadSpec> workloads;
     private final int localNode;
@@ -60,6 +62,7 @@ public final class EndpointTable {
             addresses += w.ips().size();
         }
         this.identities = List.copyOf(ids);
+        this.identityNumbers = Map.copyOf(idIndex);
         int cap = Integer.highestOneBit(Math.max(4, addresses * 2 - 1)) << 1;
         this.mask = cap - 1;
         this.keyHi = new long[cap];
@@ -157,7 +160,8 @@ public final class EndpointTable {
 
     /** Index of a SPIFFE ID in {@link #identities()}, or -1. Control-plane use; allocates nothing. */
     public int identityNumber(String spiffeId) {
-        return identities.indexOf(spiffeId);
+        Integer n = identityNumbers.get(spiffeId);
+        return n == null ? -1 : n;
     }
 
     /** Is this identity placed on this node by the cluster configuration? (node binding) */
