@@ -178,7 +178,7 @@ public final class NodeAgent implements AutoCloseable {
                 r -> Thread.ofPlatform().daemon().name("xdpmesh-aead-warmup").start(r));
         handshakeLoops = HandshakeService.newEventLoopGroup();
         int warm = TlsWarmup.run(opt.warmupHandshakes(), TLS_WARMUP_BUDGET, handshakeLoops);
-        warmAuthCache(opt.warmupHandshakes() > 0 ? 2000 : 0);
+        warmAuthCache(opt.warmupHandshakes() > 0 ? 20_000 : 0); // measured: the first 5000 inserts average 39 us, from 15000 on 3.3 us (C2)
         // The sink writes the cache on the handshake event loops: give each its Chronicle per-thread
         // context now (first access on a thread cost the first pair's install milliseconds).
         for (io.netty.util.concurrent.EventExecutor loop : handshakeLoops) {
