@@ -123,7 +123,8 @@ done
 for k in 0 1; do
   [ "$jfr" = 1 ] || break
   jcmd "${agent_pids[$k]}" JFR.stop name=fp >/dev/null
-  jfr print --json --events jdk.ExecutionSample "$out/agent-n$((k + 1)).jfr" > "$out/agent-n$((k + 1)).json"
+  # jfr print keeps 5 frames unless told: the inclusive counts need whole stacks
+  jfr print --stack-depth 64 --json --events jdk.ExecutionSample "$out/agent-n$((k + 1)).jfr" > "$out/agent-n$((k + 1)).json"
   python3 "$XDPMESH_ROOT/perf/bench/jfr_threads.py" "$out/agent-n$((k + 1)).json" > "$out/profile-n$((k + 1)).txt"
   echo "  JFR profile of the cold pings, n$((k + 1)): $out/profile-n$((k + 1)).txt" >&2
 done

@@ -105,7 +105,7 @@ done
 alloc="nan" gc="nan"
 if [ -f "$out/agent-n1.jfr" ] && [ -f "$out/agent-n2.jfr" ]; then
   for k in 1 2; do
-    jfr print --json --events jdk.ThreadAllocationStatistics,jdk.GarbageCollection,jdk.ExecutionSample,jdk.NativeMethodSample,jdk.ObjectAllocationSample \
+    jfr print --stack-depth 64 --json --events jdk.ThreadAllocationStatistics,jdk.GarbageCollection,jdk.ExecutionSample,jdk.NativeMethodSample,jdk.ObjectAllocationSample \
       "$out/agent-n$k.jfr" > "$out/agent-n$k.json"
   done
   python3 "$XDPMESH_ROOT/perf/bench/jfr_report.py" "$out" > "$out/profile.txt"

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Summarises a JFR recording's execution samples (`jfr print --json --events jdk.ExecutionSample`)
 per thread: samples per thread, then for each busy thread its top frames (self) and the
-top frames of ours (io.xdpmesh) that the samples passed through. Usage: jfr_threads.py FILE.json [TOP]"""
+top frames of ours (io.xdpmesh) that the samples passed through. Usage: jfr_threads.py FILE.json [TOP]
+FILE.json from `jfr print --stack-depth 64 --json`: at the default depth (5 frames) the
+inclusive counts see only the leaves, and rarely a frame of ours."""
 import collections
 import json
 import sys

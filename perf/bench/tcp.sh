@@ -104,7 +104,7 @@ for k in 1 2; do
 done
 if [ "${TCP_JFR:-0}" = 1 ]; then
   for k in 1 2; do
-    jfr print --json --events jdk.ThreadAllocationStatistics,jdk.GarbageCollection,jdk.ExecutionSample,jdk.NativeMethodSample \
+    jfr print --stack-depth 64 --json --events jdk.ThreadAllocationStatistics,jdk.GarbageCollection,jdk.ExecutionSample,jdk.NativeMethodSample \
       "$out/agent-n$k.jfr" > "$out/agent-n$k.json"
     cp "$out/stats-n$k-start.txt" "$out/stats-n$k-64-start.txt"; cp "$out/stats-n$k-end.txt" "$out/stats-n$k-64-end.txt"
   done
