@@ -136,6 +136,17 @@ public final class DevCa {
      * sees the new svid.pem also finds its key.
      */
     public X509Certificate issue(IssueSpec spec, Path out) throws IOException {
+        KeyPair keys = CertBuilder.p256();
+        List<X509Certificate> chain = chain(spec, keys);
+        Files.createDirectories(out);
+        Pem.write(SvidLayout.key(out), Pem.privateKey(keys.getPrivate()), true);
+        Pem.write(out.resolve(SvidLayout.BUNDLE), Pem.certificates(List.of(root)), false);
+        Pem.write(SvidLayout.svid(out), Pem.certificates(chain), false);
+        return chain.get(0);
+    }
+
+    /** The chain (leaf first, then the intermediate if the spec asks for it) for {@code keys}, in memory only. */
+    public List<X509Certificate> chain(IssueSpec spec, KeyPair keys) {
         SpiffeId id = SpiffeId.parse(spec.spiffeId());
         if (!spec.anyTrustDomain() && !id.getTrustDomain().equals(trustDomain)) {
             throw new IllegalArgumentException(id + " is not in this CA's trust domain " + trustDomain.getName());
@@ -143,7 +154,6 @@ public final class DevCa {
         boolean viaInter = spec.viaIntermediate() && intermediate != null;
         X509Certificate issuerCert = viaInter ? intermediate : root;
         PrivateKey issuerKey = viaInter ? intermediateKey : rootKey;
-        KeyPair keys = CertBuilder.p256();
         X509Certificate leaf = CertBuilder.leaf(id.toString(), keys.getPublic(),
                 X500Name.getInstance(issuerCert.getSubjectX500Principal().getEncoded()), issuerKey,
                 issuerCert.getPublicKey(), spec.notBefore(), spec.notAfter());
@@ -152,11 +162,12 @@ public final class DevCa {
         if (viaInter) {
             chain.add(intermediate);
         }
-        Files.createDirectories(out);
-        Pem.write(SvidLayout.key(out), Pem.privateKey(keys.getPrivate()), true);
-        Pem.write(out.resolve(SvidLayout.BUNDLE), Pem.certificates(List.of(root)), false);
-        Pem.write(SvidLayout.svid(out), Pem.certificates(chain), false);
-        return leaf;
+        return chain;
+    }
+
+    /** A fresh P-256 key pair, as {@link #issue} makes for each SVID. */
+    public static KeyPair newKeyPair() {
+        return CertBuilder.p256();
     }
 
     public TrustDomain trustDomain() { return trustDomain; }
