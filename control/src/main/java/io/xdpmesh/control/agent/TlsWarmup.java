@@ -12,11 +12,8 @@ import io.xdpmesh.control.identity.IdentityStore;
 import io.xdpmesh.control.identity.SvidFiles;
 import io.xdpmesh.control.session.AuthRequest;
 import io.xdpmesh.control.session.IdentityPair;
-import io.xdpmesh.control.session.ReservingIndexAllocator;
-import io.xdpmesh.control.session.SessionSink;
 import io.xdpmesh.control.tls.NodeBinding;
 import io.xdpmesh.control.tls.TlsSetup;
-import io.xdpmesh.crypto.transport.ReceiverIndexTable;
 import io.xdpmesh.dataplane.session.Aeads;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -31,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * the first real pair does not pay for class loading, provider set-up and the interpreter: a
  * cold JVM takes over a second for its first TLS 1.3 handshake, a warm one milliseconds, and the
  * first packet of every new pair waits for that handshake. The CA and SVIDs are made for this
- * in a temporary directory and deleted; nothing touches the real identities or the dataplane.
+ * in a temporary directory and deleted; the loopback sessions go through the agent's own sink code
+ * over throw-away parts ({@link WarmupSink}); nothing touches the real identities, auth cache or
+ * dataplane.
  */
 final class TlsWarmup {
     private static final System.Logger LOG = System.getLogger(TlsWarmup.class.getName());
@@ -59,6 +58,7 @@ final class TlsWarmup {
         long engineEnd = start + budget.toNanos() * 3 / 4;
         Path dir = null;
         int done = 0;
+        int installs = 0;
         try {
             dir = Files.createTempDirectory("xdpmesh-warmup");
             String td = "warmup.xdpmesh.invalid";
@@ -83,7 +83,8 @@ final class TlsWarmup {
                     as, bs, rounds, engineEnd, Aeads.FACTORY, inMemory);
             int engine = done;
             Plateau overLoopback = Plateau.untilJitQuiet();
-            try (HandshakeService sa = service(lo, storeA, loops); HandshakeService sb = service(lo, storeB, loops)) {
+            try (WarmupSink sink = new WarmupSink(dir, td, as, bs); HandshakeService sa = service(lo, storeA, loops, sink);
+                 HandshakeService sb = service(lo, storeB, loops, sink)) {
                 AuthRequest req = new AuthRequest(new IdentityPair(as[0], bs[0]), sb.address());
                 while (done < rounds + engine && System.nanoTime() < end && !overLoopback.flat()) {
                     long t0 = System.nanoTime();
@@ -91,11 +92,12 @@ final class TlsWarmup {
                     (done % 4 == 3 ? sa.rekey(req) : sa.reauthenticate(req)).get(5, TimeUnit.SECONDS);
                     done++;
                     overLoopback.add(System.nanoTime() - t0);
+                    installs += sink.drain();
                 }
             }
             LOG.log(Level.INFO, "TLS warm-up: " + leaves + " fresh leaves parsed and verified in " + leafMs + " ms, "
                     + engine + " in-memory handshakes (" + describe(inMemory) + ") and "
-                    + (done - engine) + " over loopback (" + describe(overLoopback) + ") in "
+                    + (done - engine) + " over loopback (" + describe(overLoopback) + ", " + installs + " sessions through the agent's sink) in "
                     + (System.nanoTime() - start) / 1_000_000 + " ms");
         } catch (Exception e) {
             LOG.log(Level.WARNING, "TLS warm-up stopped after " + done + " handshakes: " + e);
@@ -125,9 +127,10 @@ final class TlsWarmup {
         store.put(l.svid());
     }
 
-    private static HandshakeService service(InetAddress lo, IdentityStore store, EventLoopGroup loops) throws InterruptedException {
+    private static HandshakeService service(InetAddress lo, IdentityStore store, EventLoopGroup loops, WarmupSink sink)
+            throws InterruptedException {
         return new HandshakeService(HandshakeConfig.defaults(lo, 0), store, (id, node) -> node.equals(lo), null,
-                new ReservingIndexAllocator(new ReceiverIndexTable(1024)), SessionSink.DISCARD, new HandshakeCounters(),
+                sink.indexes(), sink.sink(), new HandshakeCounters(),
                 Aeads.FACTORY, loops, new io.xdpmesh.dataplane.session.HandshakeActivity());
     }
 }
