@@ -12,8 +12,11 @@ import io.xdpmesh.control.identity.IdentityStore;
 import io.xdpmesh.control.identity.SvidFiles;
 import io.xdpmesh.control.session.AuthRequest;
 import io.xdpmesh.control.session.IdentityPair;
+import io.xdpmesh.control.session.ReservingIndexAllocator;
+import io.xdpmesh.control.session.SessionSink;
 import io.xdpmesh.control.tls.NodeBinding;
 import io.xdpmesh.control.tls.TlsSetup;
+import io.xdpmesh.crypto.transport.ReceiverIndexTable;
 import io.xdpmesh.dataplane.session.Aeads;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -28,9 +31,7 @@ import java.util.concurrent.TimeUnit;
  * the first real pair does not pay for class loading, provider set-up and the interpreter: a
  * cold JVM takes over a second for its first TLS 1.3 handshake, a warm one milliseconds, and the
  * first packet of every new pair waits for that handshake. The CA and SVIDs are made for this
- * in a temporary directory and deleted; the loopback sessions go through the agent's own sink code
- * over throw-away parts ({@link WarmupSink}); nothing touches the real identities, auth cache or
- * dataplane.
+ * in a temporary directory and deleted; nothing touches the real identities or the dataplane.
  */
 final class TlsWarmup {
     private static final System.Logger LOG = System.getLogger(TlsWarmup.class.getName());
@@ -58,7 +59,6 @@ final class TlsWarmup {
         long engineEnd = start + budget.toNanos() * 3 / 4;
         Path dir = null;
         int done = 0;
-        int installs = 0;
         try {
             dir = Files.createTempDirectory("xdpmesh-warmup");
             String td = "warmup.xdpmesh.invalid";
@@ -83,8 +83,7 @@ final class TlsWarmup {
                     as, bs, rounds, engineEnd, Aeads.FACTORY, inMemory);
             int engine = done;
             Plateau overLoopback = Plateau.untilJitQuiet();
-            try (WarmupSink sink = new WarmupSink(dir, td, as, bs); HandshakeService sa = service(lo, storeA, loops, sink);
-                 HandshakeService sb = service(lo, storeB, loops, sink)) {
+            try (HandshakeService sa = service(lo, storeA, loops); HandshakeService sb = service(lo, storeB, loops)) {
                 AuthRequest req = new AuthRequest(new IdentityPair(as[0], bs[0]), sb.address());
                 while (done < rounds + engine && System.nanoTime() < end && !overLoopback.flat()) {
                     long t0 = System.nanoTime();
@@ -92,12 +91,11 @@ final class TlsWarmup {
                     (done % 4 == 3 ? sa.rekey(req) : sa.reauthenticate(req)).get(5, TimeUnit.SECONDS);
                     done++;
                     overLoopback.add(System.nanoTime() - t0);
-                    installs += sink.drain();
                 }
             }
             LOG.log(Level.INFO, "TLS warm-up: " + leaves + " fresh leaves parsed and verified in " + leafMs + " ms, "
                     + engine + " in-memory handshakes (" + describe(inMemory) + ") and "
-                    + (done - engine) + " over loopback (" + describe(overLoopback) + ", " + installs + " sessions through the agent's sink) in "
+                    + (done - engine) + " over loopback (" + describe(overLoopback) + ") in "
                     + (System.nanoTime() - start) / 1_000_000 + " ms");
         } catch (Exception e) {
             LOG.log(Level.WARNING, "TLS warm-up stopped after " + done + " handshakes: " + e);
@@ -127,10 +125,9 @@ final class TlsWarmup {
         store.put(l.svid());
     }
 
-    private static HandshakeService service(InetAddress lo, IdentityStore store, EventLoopGroup loops, WarmupSink sink)
-            throws InterruptedException {
+    private static HandshakeService service(InetAddress lo, IdentityStore store, EventLoopGroup loops) throws InterruptedException {
         return new HandshakeService(HandshakeConfig.defaults(lo, 0), store, (id, node) -> node.equals(lo), null,
-                sink.indexes(), sink.sink(), new HandshakeCounters(),
+                new ReservingIndexAllocator(new ReceiverIndexTable(1024)), SessionSink.DISCARD, new HandshakeCounters(),
                 Aeads.FACTORY, loops, new io.xdpmesh.dataplane.session.HandshakeActivity());
     }
 }
